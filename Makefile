@@ -1,0 +1,86 @@
+# The two commands of the README: `make lab` and `make test`. Both set everything up first.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PYTEST_WORKERS ?= 2
+LAB_PORT ?= 8888
+
+# Jupyter, IPython and matplotlib write their config and runtime files inside the project.
+HOME_DIR := $(CURDIR)/.jupyter-home
+export JUPYTER_CONFIG_DIR := $(HOME_DIR)/config
+export JUPYTER_DATA_DIR := $(HOME_DIR)/data
+export JUPYTER_RUNTIME_DIR := $(HOME_DIR)/runtime
+export JUPYTERLAB_SETTINGS_DIR := $(HOME_DIR)/lab/user-settings
+export JUPYTERLAB_WORKSPACES_DIR := $(HOME_DIR)/lab/workspaces
+export IPYTHONDIR := $(HOME_DIR)/ipython
+export MPLCONFIGDIR := $(HOME_DIR)/matplotlib
+export PATH := $(BIN):$(PATH)
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+.PHONY: help setup lab test test-fast lint format release grade-demo bench lock clean
+
+help:
+	@echo "make lab        set up (once) and open the course in JupyterLab"
+	@echo "make test       set up (once) and run every test, lint included"
+	@echo "make test-fast  the tests without the slow and browser ones"
+	@echo "make release    regenerate notebooks/ and the student bundles from solutions/"
+	@echo "make grade-demo grade a generated class of sample submissions, offline"
+	@echo "make bench      measure the kit against its peers and budgets (docs/benchmarks.md)"
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	@mkdir -p $(HOME_DIR)
+	@touch $(STAMP)
+
+# The grading sandbox uses bubblewrap (Debian/Ubuntu package `bubblewrap`); as root we
+# install it, otherwise grading runs with fewer protections and says so.
+system-deps:
+	@if ! command -v bwrap >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (apt-get update -qq && apt-get install -y -qq bubblewrap) >/dev/null; \
+	  else echo "note: bubblewrap is not installed; grading will run with fewer protections"; fi; \
+	fi
+
+setup: $(STAMP) system-deps
+
+lab: setup
+	$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=$(LAB_PORT) $(ALLOW_ROOT) \
+	  --ServerApp.root_dir=$(CURDIR) --LabApp.default_url=/lab/tree/notebooks
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: lint
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
+
+test-fast: lint
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not slow and not browser"
+
+release: setup
+	$(BIN)/python -m autograder release
+
+grade-demo: setup
+	$(BIN)/python -m autograder demo
+
+bench: setup
+	$(BIN)/python -m tests.bench
+
+lock: setup
+	$(BIN)/python -m pip freeze --all --exclude-editable | grep -v '^pip==' \
+	  | sed 's/^torch==\(.*\)+cpu$$/torch==\1/' > requirements.lock.new
+	@mv requirements.lock.new requirements.lock
+
+clean:
+	rm -rf $(VENV) $(HOME_DIR) .pytest_cache .ruff_cache
