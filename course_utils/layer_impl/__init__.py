@@ -1,0 +1,1 @@
+"""Numpy layers, one module per family; import them through ``course_utils.layers``."""
