@@ -57,3 +57,18 @@ def graded(assignment: str) -> Callable[[F], F]:
         return func
 
     return tag
+
+
+def reveals(assignment: str) -> Callable[[F], F]:
+    """Tag a function that is not graded but computes the answer of a task graded in ``assignment``.
+
+    Like :func:`graded` for the release (its body is left out of the student bundles up to
+    and including ``assignment``), but it is not recorded as a graded function.
+    """
+    assignment_index(assignment)
+
+    def tag(func: F) -> F:
+        func.__reveals__ = assignment
+        return func
+
+    return tag

@@ -1,0 +1,179 @@
+"""``python -m autograder`` (or ``course-autograder``): the instructor's command line.
+
+release [ASSIGNMENT...]          regenerate notebooks/ and build student bundles
+grade ASSIGNMENT SUBMISSIONS     grade a class in parallel sandboxes
+merge ASSIGNMENT                 copy all results (e.g. of shards) into the gradebook
+feedback ASSIGNMENT              per-student HTML feedback (nbgrader)
+export [--format csv|canvas]     grades with status and reason, for a spreadsheet or an LMS
+validate NOTEBOOK                what a student runs before submitting
+demo                             the whole pipeline on a generated class, offline
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from autograder.course import course_paths
+
+
+def _shard(text: str) -> tuple[int, int]:
+    try:
+        index, count = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise argparse.ArgumentTypeError("use i/n, e.g. 2/8") from None
+    if not 1 <= index <= count:
+        raise argparse.ArgumentTypeError("i/n needs 1 <= i <= n")
+    return index, count
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m autograder", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--course-dir", help="class data folder (default: $COURSE_DIR or .course)")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    release = commands.add_parser("release", help="regenerate notebooks/ and the student bundles")
+    release.add_argument("assignments", nargs="*", help="default: every assignment in solutions/")
+    release.add_argument("--no-bundles", action="store_true", help="only regenerate notebooks/")
+
+    grade = commands.add_parser("grade", help="autograde every submission of an assignment")
+    grade.add_argument("assignment")
+    grade.add_argument("submissions", type=Path, help="folder of <student_id>/*.ipynb")
+    grade.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    grade.add_argument("--timeout", type=float, default=300.0, help="seconds per notebook")
+    grade.add_argument("--cell-timeout", type=int, default=60, help="seconds per cell")
+    grade.add_argument("--memory", type=int, default=2048, help="MB per submission")
+    grade.add_argument("--shard", type=_shard, default=(1, 1), help="grade part i of n")
+    grade.add_argument("--csv", type=Path, help="where to write grades.csv")
+
+    merge = commands.add_parser("merge", help="copy every stored result into the gradebook")
+    merge.add_argument("assignment")
+    merge.add_argument("--csv", type=Path)
+
+    feedback = commands.add_parser("feedback", help="generate HTML feedback for each student")
+    feedback.add_argument("assignment")
+
+    export = commands.add_parser("export", help="export grades with status and reason")
+    export.add_argument("--format", choices=["csv", "canvas"], default="csv")
+    export.add_argument("--assignment", action="append", help="default: all graded")
+    export.add_argument("--output", type=Path, help="default: <course>/grades-<format>.csv")
+
+    validate = commands.add_parser("validate", help="run a notebook and list failing checks")
+    validate.add_argument("notebook", type=Path)
+    validate.add_argument("--timeout", type=int, default=120, help="seconds per cell")
+
+    demo = commands.add_parser("demo", help="grade a generated class, offline")
+    demo.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    demo.add_argument("--assignment", default="00_getting_started")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    paths = course_paths(args.course_dir)
+    handler = {
+        "release": _release,
+        "grade": _grade,
+        "merge": _merge,
+        "feedback": _feedback,
+        "export": _export,
+        "validate": _validate,
+        "demo": _demo,
+    }[args.command]
+    try:
+        return handler(paths, args)
+    except (FileNotFoundError, ValueError, RuntimeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _release(paths, args) -> int:
+    from autograder.bundle import build_bundle
+    from autograder.release import authored_assignments, release_to_repo
+
+    chosen = args.assignments or authored_assignments(paths)
+    for folder in release_to_repo(paths, chosen):
+        print(f"released {folder.relative_to(paths.repo)}")
+    if not args.no_bundles:
+        for assignment in chosen:
+            _, archive = build_bundle(paths, assignment)
+            print(f"bundle   {archive}")
+    return 0
+
+
+def _grade(paths, args) -> int:
+    from autograder import report
+    from autograder.grade import grade_class
+    from autograder.sandbox import Limits, detect_protections
+
+    limits = Limits(
+        total_seconds=args.timeout, cell_seconds=args.cell_timeout, memory_mb=args.memory
+    )
+    print(
+        f"grading {args.assignment} with {args.workers} workers; {detect_protections().describe()}"
+    )
+    results = grade_class(
+        paths,
+        args.assignment,
+        args.submissions,
+        args.workers,
+        limits,
+        args.shard,
+        progress=report.print_progress,
+    )
+    if args.shard == (1, 1):
+        return _merge_and_report(paths, args.assignment, args.csv)
+    index, count = args.shard
+    print(f"shard {index}/{count}: {len(results)} results written; run `merge` after all shards")
+    return 0
+
+
+def _merge(paths, args) -> int:
+    return _merge_and_report(paths, args.assignment, args.csv)
+
+
+def _merge_and_report(paths, assignment: str, csv_path: Path | None) -> int:
+    from autograder import gradebook_io, report
+    from autograder.grade import load_results
+
+    results = load_results(paths, assignment)
+    for result in results:
+        gradebook_io.apply_result(paths, result)
+    print(report.score_table(results))
+    target = csv_path or paths.course_dir / "grades.csv"
+    report.write_grades_csv(results, target)
+    print(f"\ngradebook: {paths.db_url}\ngrades:    {target}")
+    print(f"autograded notebooks: {paths.autograded}")
+    return 0
+
+
+def _feedback(paths, args) -> int:
+    from autograder.feedback import generate_feedback
+
+    for path in generate_feedback(paths, args.assignment):
+        print(f"feedback {path}")
+    return 0
+
+
+def _export(paths, args) -> int:
+    from autograder.export import export_grades
+
+    target = export_grades(paths, args.format, args.assignment, args.output)
+    print(f"wrote {target}")
+    return 0
+
+
+def _validate(paths, args) -> int:
+    from autograder.validate import validate_notebook
+
+    return 0 if validate_notebook(args.notebook, args.timeout) else 1
+
+
+def _demo(paths, args) -> int:
+    from autograder.demo import run_demo
+
+    return run_demo(paths, args.assignment, args.workers)

@@ -1,0 +1,280 @@
+"""Grade a class: each submission in its own sandbox, in parallel, points decided here.
+
+For every student and notebook: the submitted file is read as untrusted data and merged
+with the release (prepare.py); the grader draws hidden inputs from a seed derived from a
+course secret and the student's id (so re-grading gives the same inputs and the same
+grades, and students cannot derive them); the sandbox runs the notebook and harvests the
+outputs of the student's functions (sandbox.py); this process, where no student code
+runs, compares them with the references (scoring.py). Each student's result is written
+as plain JSON under ``<course>/results/<assignment>/``; ``apply`` copies results into the
+gradebook, so sharded runs on a cluster can be merged the same way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import queue
+import secrets
+import shutil
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import nbformat
+import numpy as np
+
+from autograder import autograded, gradebook_io, prepare, sandbox, scoring
+from autograder.bundle import build_package
+from autograder.checks import checks_by_cell
+from autograder.course import CoursePaths
+from autograder.release import generate
+from autograder.submissions import Submission, find_submissions
+
+HERE = Path(__file__).resolve().parent
+
+
+@dataclass
+class GradingRun:
+    """Everything shared by the jobs of one ``grade`` command."""
+
+    paths: CoursePaths
+    assignment: str
+    release: dict[str, nbformat.NotebookNode]  # notebook file name -> student version
+    max_points: dict[str, dict[str, float]]  # notebook stem -> grade_id -> points
+    lib: Path
+    limits: sandbox.Limits
+    protections: sandbox.Protections
+    workdir: Path
+
+
+def prepare_run(paths: CoursePaths, assignment: str, limits: sandbox.Limits, workdir: Path):
+    """Regenerate the release (and its gradebook entries) and build the sandbox's library."""
+    folder = generate(paths, assignment, paths.release)
+    release = {p.name: nbformat.read(p, as_version=4) for p in sorted(folder.glob("*.ipynb"))}
+    lib = workdir / "lib"
+    build_package(lib, assignment, paths.repo)
+    return GradingRun(
+        paths,
+        assignment,
+        release,
+        gradebook_io.max_points(paths, assignment),
+        lib,
+        limits,
+        sandbox.detect_protections(),
+        workdir,
+    )
+
+
+def student_seed(paths: CoursePaths, assignment: str, student: str) -> int:
+    """A seed for the student's hidden inputs: HMAC of a course secret, stable across runs."""
+    if not paths.secret.exists():
+        paths.secret.write_text(secrets.token_hex(32))
+        os.chmod(paths.secret, 0o600)
+    key = paths.secret.read_text().strip().encode()
+    digest = hmac.new(key, f"{assignment}/{student}".encode(), hashlib.sha256).digest()
+    return int.from_bytes(digest[:8], "little")
+
+
+def grade_class(
+    paths: CoursePaths,
+    assignment: str,
+    submissions_dir: Path,
+    workers: int,
+    limits: sandbox.Limits,
+    shard: tuple[int, int] = (1, 1),
+    progress=None,
+) -> list[dict]:
+    """Grade every submission of the shard in parallel; write and return the results."""
+    with tempfile.TemporaryDirectory(prefix="autograde-") as tmp:
+        run = prepare_run(paths, assignment, limits, Path(tmp))
+        expected = list(run.release)
+        found = find_submissions(submissions_dir, assignment, expected)
+        index, count = shard
+        mine = [s for i, s in enumerate(found) if i % count == index - 1]
+        slots: queue.Queue[int] = queue.Queue()
+        for slot in range(workers):
+            slots.put(slot)
+
+        def work(submission: Submission) -> dict:
+            slot = slots.get()
+            try:
+                return grade_submission(run, submission, slot)
+            finally:
+                slots.put(slot)
+
+        results = []
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for result in pool.map(work, mine):
+                write_result(paths, result)
+                results.append(result)
+                if progress:
+                    progress(result)
+    return results
+
+
+def grade_submission(run: GradingRun, submission: Submission, slot: int) -> dict:
+    """Grade one student (all notebooks of the assignment); never raises for bad input."""
+    result = _new_result(run, submission)
+    _copy_submitted(run.paths, run.assignment, submission)
+    seed = student_seed(run.paths, run.assignment, submission.student)
+    for name, released in run.release.items():
+        stem = Path(name).stem
+        cells = _empty_cells(run, stem, released)
+        result["notebooks"][stem] = cells
+        path = submission.notebooks.get(name)
+        if path is None:
+            continue
+        try:
+            submitted = prepare.read_submission(str(path))
+        except prepare.InvalidSubmission as exc:
+            result["problems"].append(f"{name} {exc}")
+            result["status"] = "invalid"
+            continue
+        _grade_notebook(run, submission.student, name, released, submitted, seed, slot, result)
+    return _finish(result)
+
+
+def _grade_notebook(run, student, name, released, submitted, seed, slot, result) -> None:
+    stem = Path(name).stem
+    merged = prepare.merge_with_release(submitted, released)
+    by_cell = checks_by_cell(run.assignment)
+    checks = [c for gid in run.max_points.get(stem, {}) for c in by_cell.get(gid, [])]
+    planned, arrays = scoring.plan_cases(checks, np.random.default_rng(seed))
+    job = sandbox.make_job(run.workdir / f"{student}-{stem}", name)
+    try:
+        nbformat.write(merged, job.work / name)
+        _write_grader_files(job, planned, arrays)
+        shutil.copytree(run.lib, job.lib, dirs_exist_ok=True)
+        outcome = sandbox.run_job(job, run.limits, slot, run.protections)
+        scores = scoring.score_cases(planned, str(job.out), run.max_points.get(stem, {}))
+        _record(result, stem, scores, merged, released, submitted)
+        _record_run(result, name, outcome, job.out)
+        nb = autograded.compose(merged, str(job.out / "executed.ipynb"))
+        autograded.add_verdicts(nb, scores)
+        target = run.paths.autograded / student / run.assignment / name
+        autograded.write(nb, str(target))
+    finally:
+        shutil.rmtree(job.root, ignore_errors=True)
+
+
+def _write_grader_files(job: sandbox.Job, planned, arrays) -> None:
+    for script in ("harvest.py", "sandbox_runner.py"):
+        shutil.copy2(HERE / script, job.grader / script)
+    (job.grader / "cases.json").write_text(json.dumps([p.encoded for p in planned]))
+    np.savez(job.grader / "inputs.npz", **arrays)
+
+
+def _new_result(run: GradingRun, submission: Submission) -> dict:
+    return {
+        "student": submission.student,
+        "assignment": run.assignment,
+        "timestamp": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "status": "ok",
+        "problems": list(submission.problems),
+        "notes": list(submission.notes),
+        "notebooks": {},
+        "protections": run.protections.describe(),
+        "seconds": 0.0,
+    }
+
+
+def _empty_cells(run: GradingRun, stem: str, released) -> dict:
+    """Every graded cell of a notebook at 0 points, before anything ran."""
+    answers = {
+        c.metadata["nbgrader"]["grade_id"]
+        for c in released.cells
+        if c.get("metadata", {}).get("nbgrader", {}).get("solution")
+    }
+    cells = {}
+    for gid, points in run.max_points.get(stem, {}).items():
+        kind = "answer" if gid in answers else "test"
+        cells[gid] = {"kind": kind, "points": 0.0, "max_points": points, "messages": []}
+    return cells
+
+
+def _record(result, stem, scores, merged, released, submitted) -> None:
+    cells = result["notebooks"][stem]
+    for gid, score in scores.items():
+        if gid in cells and cells[gid]["kind"] == "test":
+            cells[gid].update(points=score.points, passed=score.passed, total=score.total)
+            cells[gid]["messages"] = score.messages
+    released_by_id = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in released.cells}
+    for cell in merged.cells:
+        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if gid in cells and cells[gid]["kind"] == "answer":
+            cells[gid]["unchanged"] = gradebook_io.answer_unchanged(cell, released_by_id[gid])
+
+
+def _record_run(result: dict, name: str, outcome: sandbox.Outcome, out: Path) -> None:
+    result["seconds"] = round(result["seconds"] + outcome.seconds, 2)
+    report = _read_run_report(out)
+    if outcome.timed_out:
+        result["status"] = "timeout"
+        result["problems"].append(f"{name} ran out of time ({outcome.seconds:.0f} s)")
+    elif report is None:
+        result["log_tail"] = outcome.log_tail[-1500:]
+        result["status"] = "crashed"
+        result["problems"].append(f"{name}: the notebook could not be run (kernel failed)")
+    if report:
+        if report.get("crashed_cells"):
+            result["status"] = "crashed" if result["status"] == "ok" else result["status"]
+            cells = ", ".join(str(i + 1) for i in report["crashed_cells"])
+            result["problems"].append(f"{name}: the kernel died in cell {cells} (skipped)")
+        if report.get("timeout_cells"):
+            cells = ", ".join(str(i + 1) for i in report["timeout_cells"])
+            result["notes"].append(f"{name}: cell {cells} ran out of time and was interrupted")
+        if report.get("error_cells"):
+            cells = ", ".join(str(i + 1) for i in report["error_cells"][:8])
+            result["notes"].append(f"{name}: errors in cell {cells}")
+
+
+def _read_run_report(out: Path) -> dict | None:
+    try:
+        data = json.loads(prepare.read_untrusted_text(str(out / "run.json"), 1_000_000))
+    except (prepare.InvalidSubmission, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _finish(result: dict) -> dict:
+    cells = [c for nb in result["notebooks"].values() for c in nb.values()]
+    result["score"] = round(sum(c["points"] for c in cells), 2)
+    result["max_score"] = round(sum(c["max_points"] for c in cells), 2)
+    result["needs_manual"] = any(
+        c["kind"] == "answer" and c.get("unchanged") is False for c in cells
+    )
+    if result["problems"] and result["status"] == "ok":
+        result["status"] = "missing" if all("missing" in p for p in result["problems"]) else "error"
+    reasons = result["problems"] or result["notes"]
+    result["reason"] = "; ".join(reasons)[:500] if reasons else "graded"
+    return result
+
+
+def _copy_submitted(paths: CoursePaths, assignment: str, submission: Submission) -> None:
+    """Keep the files as submitted in nbgrader's ``submitted/`` layout (for formgrader)."""
+    target = paths.submitted / submission.student / assignment
+    if submission.folder.resolve() == target.resolve():
+        return
+    target.mkdir(parents=True, exist_ok=True)
+    for name, path in submission.notebooks.items():
+        shutil.copyfile(path, target / name, follow_symlinks=False)
+    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f %Z")
+    (target / "timestamp.txt").write_text(stamp)
+
+
+def write_result(paths: CoursePaths, result: dict) -> Path:
+    folder = paths.results / result["assignment"]
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{result['student']}.json"
+    path.write_text(json.dumps(result, indent=1))
+    return path
+
+
+def load_results(paths: CoursePaths, assignment: str) -> list[dict]:
+    folder = paths.results / assignment
+    return [json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))]

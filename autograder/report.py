@@ -1,0 +1,54 @@
+"""What the instructor reads: a progress line per student, the score table and grades.csv."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+CSV_COLUMNS = ["student_id", "assignment", "score", "max_score", "status", "reason"]
+
+
+def print_progress(result: dict) -> None:
+    print(
+        f"  {result['student']:<24} {result['score']:>6g} / {result['max_score']:<6g}"
+        f" {result['status']:<8} {result['seconds']:>6.1f} s",
+        flush=True,
+    )
+
+
+def score_table(results: list[dict]) -> str:
+    """A fixed-width table: student, score, status, reason (one line each)."""
+    rows = [("student", "score", "status", "reason")]
+    for r in sorted(results, key=lambda r: r["student"]):
+        manual = " +manual" if r.get("needs_manual") else ""
+        rows.append(
+            (r["student"], f"{r['score']:g}/{r['max_score']:g}{manual}", r["status"], r["reason"])
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    lines = []
+    for row in rows:
+        head = "  ".join(cell.ljust(width) for cell, width in zip(row, widths))
+        lines.append(f"{head}  {row[3][:100]}")
+    lines.insert(1, "-" * min(140, len(lines[0]) + 20))
+    return "\n".join(lines)
+
+
+def csv_row(result: dict) -> dict:
+    return {
+        "student_id": result["student"],
+        "assignment": result["assignment"],
+        "score": result["score"],
+        "max_score": result["max_score"],
+        "status": result["status"],
+        "reason": result["reason"],
+    }
+
+
+def write_grades_csv(results: list[dict], path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS)
+        writer.writeheader()
+        for result in sorted(results, key=lambda r: r["student"]):
+            writer.writerow(csv_row(result))
+    return path
