@@ -16,7 +16,6 @@ import hashlib
 import hmac
 import json
 import os
-import queue
 import secrets
 import shutil
 import tempfile
@@ -96,16 +95,12 @@ def grade_class(
         found = find_submissions(submissions_dir, assignment, expected)
         index, count = shard
         mine = [s for i, s in enumerate(found) if i % count == index - 1]
-        slots: queue.Queue[int] = queue.Queue()
-        for slot in range(workers):
-            slots.put(slot)
 
         def work(submission: Submission) -> dict:
-            slot = slots.get()
             try:
-                return grade_submission(run, submission, slot)
-            finally:
-                slots.put(slot)
+                return grade_submission(run, submission)
+            except Exception as exc:  # the grader's own failure: mark it, never stop the batch
+                return _grader_error(run, submission, exc)
 
         results = []
         with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -117,7 +112,7 @@ def grade_class(
     return results
 
 
-def grade_submission(run: GradingRun, submission: Submission, slot: int) -> dict:
+def grade_submission(run: GradingRun, submission: Submission) -> dict:
     """Grade one student (all notebooks of the assignment); never raises for bad input."""
     result = _new_result(run, submission)
     _copy_submitted(run.paths, run.assignment, submission)
@@ -135,11 +130,11 @@ def grade_submission(run: GradingRun, submission: Submission, slot: int) -> dict
             result["problems"].append(f"{name} {exc}")
             result["status"] = "invalid"
             continue
-        _grade_notebook(run, submission.student, name, released, submitted, seed, slot, result)
+        _grade_notebook(run, submission.student, name, released, submitted, seed, result)
     return _finish(result)
 
 
-def _grade_notebook(run, student, name, released, submitted, seed, slot, result) -> None:
+def _grade_notebook(run, student, name, released, submitted, seed, result) -> None:
     stem = Path(name).stem
     merged = prepare.merge_with_release(submitted, released)
     by_cell = checks_by_cell(run.assignment)
@@ -150,7 +145,11 @@ def _grade_notebook(run, student, name, released, submitted, seed, slot, result)
         nbformat.write(merged, job.work / name)
         _write_grader_files(job, planned, arrays)
         shutil.copytree(run.lib, job.lib, dirs_exist_ok=True)
-        outcome = sandbox.run_job(job, run.limits, slot, run.protections)
+        outcome = sandbox.run_job(job, run.limits, run.protections)
+        if _read_run_report(job.out) is None and not outcome.timed_out:
+            # no report at all: the runner itself died (OOM killer, a fault); try once more
+            _reset_out(job)
+            outcome = sandbox.run_job(job, run.limits, run.protections)
         scores = scoring.score_cases(planned, str(job.out), run.max_points.get(stem, {}))
         _record(result, stem, scores, merged, released, submitted)
         _record_run(result, name, outcome, job.out)
@@ -160,6 +159,21 @@ def _grade_notebook(run, student, name, released, submitted, seed, slot, result)
         autograded.write(nb, str(target))
     finally:
         shutil.rmtree(job.root, ignore_errors=True)
+
+
+def _grader_error(run: GradingRun, submission: Submission, exc: Exception) -> dict:
+    result = _new_result(run, submission)
+    for name, released in run.release.items():
+        stem = Path(name).stem
+        result["notebooks"][stem] = _empty_cells(run, stem, released)
+    result["status"] = "grader-error"
+    result["problems"].append(f"the grader failed ({type(exc).__name__}: {exc}); re-grade")
+    return _finish(result)
+
+
+def _reset_out(job: sandbox.Job) -> None:
+    shutil.rmtree(job.out, ignore_errors=True)
+    job.out.mkdir()
 
 
 def _write_grader_files(job: sandbox.Job, planned, arrays) -> None:
@@ -217,7 +231,7 @@ def _record_run(result: dict, name: str, outcome: sandbox.Outcome, out: Path) ->
         result["status"] = "timeout"
         result["problems"].append(f"{name} ran out of time ({outcome.seconds:.0f} s)")
     elif report is None:
-        result["log_tail"] = outcome.log_tail[-1500:]
+        result["log_tail"] = f"exit {outcome.returncode}: {outcome.log_tail[-1500:]}"
         result["status"] = "crashed"
         result["problems"].append(f"{name}: the notebook could not be run (kernel failed)")
     if report:
@@ -230,7 +244,8 @@ def _record_run(result: dict, name: str, outcome: sandbox.Outcome, out: Path) ->
             result["notes"].append(f"{name}: cell {cells} ran out of time and was interrupted")
         if report.get("error_cells"):
             cells = ", ".join(str(i + 1) for i in report["error_cells"][:8])
-            result["notes"].append(f"{name}: errors in cell {cells}")
+            names = ", ".join(str(n) for n in (report.get("error_names") or [])[:3])
+            result["notes"].append(f"{name}: {names or 'errors'} in cell {cells}")
 
 
 def _read_run_report(out: Path) -> dict | None:

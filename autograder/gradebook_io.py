@@ -52,7 +52,8 @@ def _set_grade(gb: Gradebook, grade_id: str, notebook: str, result: dict, cell: 
     if cell["kind"] == "test":
         grade.auto_score = cell["points"]
         grade.needs_manual_grade = False
-    elif cell["kind"] == "answer" and cell.get("unchanged"):
+    elif cell["kind"] == "answer" and cell.get("unchanged", True):
+        # left as released, or no readable notebook at all: nothing for a person to grade
         grade.auto_score = 0.0
         grade.needs_manual_grade = False
     else:

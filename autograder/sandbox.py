@@ -17,6 +17,8 @@ and :class:`Protections` says plainly which protections were off.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import functools
 import os
 import resource
@@ -24,14 +26,16 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
 
-#: first uid of the per-worker sandbox users (worker k runs as FIRST_UID + k)
+#: the sandbox users: each running job leases one uid of this range, machine-wide
 FIRST_UID = 62000
+UID_COUNT = 512
 #: environment variables passed through to the sandbox unchanged when set
 PASS_THROUGH = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LANG", "TZ")
 
@@ -131,12 +135,49 @@ def make_job(root: Path, notebook_name: str) -> Job:
     return job
 
 
-def run_job(job: Job, limits: Limits, slot: int, protections: Protections) -> Outcome:
+@contextlib.contextmanager
+def uid_lease():
+    """Hold a sandbox uid that no other job on this machine uses (an flock per uid).
+
+    Grading runs may overlap (parallel tests, two instructors' commands): each job kills
+    every process of its uid when it ends, so a uid must belong to one job at a time.
+    """
+    folder = "/run/lock" if os.access("/run/lock", os.W_OK) else tempfile.gettempdir()
+    for uid in range(FIRST_UID, FIRST_UID + UID_COUNT):
+        handle = open(os.path.join(folder, f"nn-course-kit-sandbox-{uid}.lock"), "a")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            continue
+        if _processes_of(uid):  # a leftover of a killed run: leave that uid alone
+            handle.close()
+            continue
+        try:
+            yield uid
+        finally:
+            handle.close()
+        return
+    raise RuntimeError(f"all {UID_COUNT} sandbox uids from {FIRST_UID} are in use")
+
+
+def _processes_of(uid: int) -> list:
+    return [
+        p for p in psutil.process_iter(["uids"]) if p.info["uids"] and p.info["uids"].real == uid
+    ]
+
+
+def run_job(job: Job, limits: Limits, protections: Protections) -> Outcome:
     """Run the job's notebook and harvest in the sandbox; kill everything at the end."""
-    uid = FIRST_UID + slot if protections.separate_user else None
-    if uid is not None:
+    if not protections.separate_user:
+        return _run(job, limits, protections, None)
+    with uid_lease() as uid:
         _chown_tree(job.work, uid)
         _chown_tree(job.out, uid)
+        return _run(job, limits, protections, uid)
+
+
+def _run(job: Job, limits: Limits, protections: Protections, uid: int | None) -> Outcome:
     command = _command(job, limits, protections, uid)
     start = time.monotonic()
     log_path = job.root / "sandbox.log"
@@ -204,7 +245,7 @@ def _bwrap_arguments(job: Job, unshare_user: bool) -> list[str]:
             args += ["--ro-bind", system, system]
     for prefix in _python_prefixes():
         args += _parents(prefix) + ["--ro-bind", prefix, prefix]
-    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+    args += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp"]
     args += ["--perms", "0755", "--dir", "/sandbox"]
     args += ["--bind", str(job.work), "/sandbox/work", "--bind", str(job.out), "/sandbox/out"]
     args += ["--ro-bind", str(job.lib), "/sandbox/lib"]
@@ -289,7 +330,7 @@ def _kill_everything(process: subprocess.Popen, uid: int | None) -> None:
     except psutil.NoSuchProcess:
         pass
     if uid is not None:
-        victims += [p for p in psutil.process_iter(["uids"]) if p.info["uids"].real == uid]
+        victims += _processes_of(uid)
     try:
         os.killpg(process.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):

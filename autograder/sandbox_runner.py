@@ -117,6 +117,7 @@ def run_notebook(nb, workdir: str, cell_timeout: int, harvest_source: str, max_c
                 break
             skipped.append(current)
     report["error_cells"], report["timeout_cells"] = _failed_cells(nb)
+    report["error_names"] = _error_names(nb)
     report["truncated_cells"] = sorted(client.truncated)
     return report
 
@@ -125,6 +126,16 @@ def _errors(outputs) -> list[str]:
     return [
         f"{o.get('ename')}: {o.get('evalue')}"[:300] for o in outputs if o.output_type == "error"
     ]
+
+
+def _error_names(nb) -> list[str]:
+    names = {
+        str(output.get("ename"))[:60]
+        for cell in nb.cells
+        for output in cell.get("outputs", [])
+        if output.output_type == "error"
+    }
+    return sorted(names)
 
 
 def _failed_cells(nb) -> tuple[list[int], list[int]]:
