@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from course_utils.assignments import graded
+from course_utils.assignments import graded, reveals
 from course_utils.classifiers.init import small_random
 from course_utils.layers import (
     affine_backward,
@@ -177,6 +177,7 @@ class FullyConnectedNet:
         dx, grads[f"W{i}"], grads[f"b{i}"] = affine_backward(dout, fc_cache)
         return dx
 
+    @reveals("05_backprop")  # composes layers exactly as TwoLayerNet.loss must
     def loss(self, X, y=None):
         """Scores, or the loss and its gradients, on a minibatch.
 
