@@ -21,7 +21,7 @@ export MPLCONFIGDIR := $(HOME_DIR)/matplotlib
 export PATH := $(BIN):$(PATH)
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: help setup lab test test-fast lint format release grade-demo bench lock clean
+.PHONY: help setup system-deps lab test test-fast lint format release grade-demo bench lock clean
 
 help:
 	@echo "make lab        set up (once) and open the course in JupyterLab"
@@ -39,13 +39,18 @@ $(STAMP): requirements.lock pyproject.toml
 	@mkdir -p $(HOME_DIR)
 	@touch $(STAMP)
 
-# The grading sandbox uses bubblewrap (Debian/Ubuntu package `bubblewrap`); as root we
-# install it, otherwise grading runs with fewer protections and says so.
+# System packages from Debian/Ubuntu: bubblewrap for the grading sandbox, chromium for the
+# browser tests. As root we install what is missing; otherwise grading runs with fewer
+# protections (and says so) and the browser tests are skipped.
+SYSTEM_PACKAGES := bubblewrap:bwrap chromium:chromium
 system-deps:
-	@if ! command -v bwrap >/dev/null; then \
+	@missing=""; for pair in $(SYSTEM_PACKAGES); do \
+	  command -v $${pair#*:} >/dev/null || missing="$$missing $${pair%%:*}"; done; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    (apt-get update -qq && apt-get install -y -qq bubblewrap) >/dev/null; \
-	  else echo "note: bubblewrap is not installed; grading will run with fewer protections"; fi; \
+	    echo "installing$$missing"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null; \
+	  else echo "note: not installed:$$missing (apt install$$missing); see README"; fi; \
 	fi
 
 setup: $(STAMP) system-deps

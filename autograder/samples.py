@@ -86,7 +86,7 @@ def _gid(cell) -> str | None:
     return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
 
 
-def _with_answers(release, solution, which=None):
+def with_answers(release, solution, which=None):
     """The release notebook with (some of) the solution's answers written in."""
     answers = {_gid(c): MARKERS.sub("", c.source) for c in solution.cells if _gid(c)}
     nb = copy.deepcopy(release)
@@ -192,11 +192,11 @@ def build_class(paths: CoursePaths, assignment: str, release_dir: Path, target: 
     name = sorted(release_dir.glob("*.ipynb"))[0].name
     release = nbformat.read(release_dir / name, as_version=4)
     solution = nbformat.read(paths.solutions / assignment / name, as_version=4)
-    correct = _with_answers(release, solution)
+    correct = with_answers(release, solution)
     attacks = _attack_cells(assignment, paths)
     notebooks = {
         "correct": correct,
-        "partial": _with_answers(release, solution, which=1),
+        "partial": with_answers(release, solution, which=1),
         "untouched": release,
         "hardcoded": _hardcoded(release, assignment),
         "tampered_tests": _tampered(release),

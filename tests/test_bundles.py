@@ -4,6 +4,7 @@ function graded in it or later, no solution text and no hidden test; earlier one
 from __future__ import annotations
 
 import ast
+import copy
 import re
 import subprocess
 import sys
@@ -23,6 +24,20 @@ SOLUTION_BLOCK = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.DOT
 
 
 RETURN_NAMES = re.compile(r"^return \(?[\w, ]+\)?$")  # `return out, cache` is not an answer
+# input conversions and shape unpacking open many bodies; they are not answers either
+BOILERPLATE = re.compile(r"^[\w, ()]+ = (np\.as(any)?array\(|[\w.]+\.shape(\[-?\d\])?$)")
+#: a body counts as handed out when one function of the bundle holds this share of its statements
+LEAK_SHARE = 0.6
+SIMPLE = (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return, ast.Expr, ast.Raise)
+# Overlaps kept by design (reference file or function -> bundle files or functions it may
+# share statements with): fast_layers (im2col) stays in every bundle, since 09_cnn times it
+# against the student's naive loops, and shares their shape bookkeeping; 04's SVM loops
+# share their skeleton with 03's softmax, which the student wrote before and keeps.
+SHARED_BY_DESIGN = {
+    "conv_naive.py": {"fast_layers.py"},
+    "svm_loss_naive": {"softmax_loss_naive"},
+    "svm_loss_vectorized": {"softmax_loss_vectorized"},
+}
 
 
 def _significant(lines) -> list[str]:
@@ -35,44 +50,81 @@ def _runs(lines: list[str], length: int = 3) -> list[str]:
     return ["\n".join(lines[i : i + length]) for i in range(max(0, len(lines) - length + 1))]
 
 
-def _without_docstrings(tree: ast.AST) -> ast.AST:
-    kinds = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
-    for node in ast.walk(tree):
-        if isinstance(node, kinds) and node.body and ast.get_docstring(node, clean=False):
-            body = node.body
-            node.body = body[1:] or [ast.Pass()]
-    return tree
+MODULES = {"np", "torch", "F", "nn", "math"}
 
 
-# fast_layers (im2col) stays in every bundle by design: 09_cnn times it against the student's
-# naive loops. It shares shape bookkeeping (output size, padding) with the naive layers.
-SHARED_BY_DESIGN = {"conv_naive.py": {"fast_layers.py"}}
+class _Anonymise(ast.NodeTransformer):
+    """Rename every variable to `_`: a copy with other names is still a copy."""
+
+    def visit_Name(self, node):
+        return node if node.id in MODULES else ast.copy_location(ast.Name("_", node.ctx), node)
 
 
-def _code_lines(folder, skip: set[str] = frozenset()) -> list[str]:
-    """The bundle's code, docstrings removed and formatted by ast.unparse, plus notebook cells."""
-    lines: list[str] = []
-    for path in sorted(p for p in folder.rglob("*.py") if p.name not in skip):
-        tree = _without_docstrings(ast.parse(path.read_text()))
-        lines += ast.unparse(tree).splitlines()
+def _statements(body: list[ast.stmt]) -> list[str]:
+    """The simple statements of a body at any depth, names anonymised, trivial ones left out."""
+    found = []
+    for node in ast.walk(ast.Module(body=copy.deepcopy(body), type_ignores=[])):
+        if isinstance(node, SIMPLE) and not (
+            isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+        ):
+            text = ast.unparse(node)
+            if RETURN_NAMES.match(text) or BOILERPLATE.match(text):
+                continue
+            text = ast.unparse(_Anonymise().visit(node))
+            if len(text) > 14:
+                found.append(text)
+    return found
+
+
+def _body(node) -> list[ast.stmt]:
+    return node.body[1:] if ast.get_docstring(node) else node.body
+
+
+def _reference_bodies(limit: int) -> dict[tuple[str, str], list[str]]:
+    """(file, name) -> statements of every function graded (or revealing) at index >= limit."""
+    bodies = {}
+    for path in sorted((PATHS.repo / "course_utils").rglob("*.py")):
+        for node, assignment in graded_functions(path.read_text()):
+            if assignment_index(assignment) >= limit:
+                bodies[(path.name, node.name)] = _statements(_body(node))
+    return bodies
+
+
+def _bundle_functions(folder) -> list[tuple[str, str, list[str]]]:
+    """(file, name, statements) of every function of the bundle's package."""
+    found = []
+    for path in sorted(folder.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                found.append((path.name, node.name, _statements(_body(node))))
+    return found
+
+
+def _leaks(reference: list[str], functions, skip: set[str]) -> list[str]:
+    """Bundle functions holding at least LEAK_SHARE of the reference's statements."""
+    if not reference:
+        return []
+    leaks = []
+    for file, name, statements in functions:
+        if file in skip or name in skip:
+            continue
+        pool = list(statements)
+        shared = 0
+        for statement in reference:
+            if statement in pool:
+                pool.remove(statement)
+                shared += 1
+        if shared / len(reference) >= LEAK_SHARE:
+            leaks.append(f"{file}:{name} ({shared}/{len(reference)} statements)")
+    return leaks
+
+
+def _notebook_code(folder) -> str:
+    lines = []
     for path in sorted(folder.rglob("*.ipynb")):
         for cell in nbformat.read(path, as_version=4).cells:
             lines += cell.source.splitlines()
-    return lines
-
-
-def _reference_bodies(limit: int) -> dict[str, list[str]]:
-    """Runs of significant body lines of every function graded (or revealing) at index >= limit."""
-    bodies = {}
-    for path in sorted((PATHS.repo / "course_utils").rglob("*.py")):
-        source = path.read_text()
-        for node, assignment in graded_functions(source):
-            if assignment_index(assignment) < limit:
-                continue
-            body = node.body[1:] if ast.get_docstring(node) else node.body
-            text = ast.unparse(ast.Module(body=body, type_ignores=[])).splitlines()
-            bodies[f"{path.name}:{node.name}"] = _runs(_significant(text)) or _significant(text)
-    return bodies
+    return "\n".join(_significant(lines))
 
 
 class _Bundles(dict):
@@ -97,21 +149,20 @@ def test_bundle_has_no_reference_body_solution_or_hidden_test(assignment, bundle
     folder, archive = bundles[assignment]
     texts = {p: p.read_text() for p in folder.rglob("*") if p.suffix in (".py", ".ipynb")}
     everything = "\n".join(texts.values())
-    codes = {
-        file: "\n".join(_significant(_code_lines(folder, SHARED_BY_DESIGN.get(file, set()))))
-        for file in {*SHARED_BY_DESIGN, ""}
-    }
     assert not (folder / "autograder").exists() and not (folder / "solutions").exists()
     assert "BEGIN HIDDEN TESTS" not in everything and "run_checks" not in everything
-    for name, lines in _reference_bodies(assignment_index(assignment)).items():
-        code = codes.get(name.split(":")[0], codes[""])
-        leaked = [run for run in lines if run in code]
-        assert not leaked, f"{name} leaks into the {assignment} bundle: {leaked[:2]}"
+    functions = _bundle_functions(folder / "course_utils")
+    for (file, name), statements in _reference_bodies(assignment_index(assignment)).items():
+        allowed = SHARED_BY_DESIGN.get(file, set()) | SHARED_BY_DESIGN.get(name, set())
+        leaks = _leaks(statements, functions, allowed)
+        assert not leaks, f"{file}:{name} is handed out in the {assignment} bundle by {leaks}"
+    notebooks = _notebook_code(folder)
     for path in sorted((PATHS.solutions / assignment).glob("*.ipynb")):
         for cell in nbformat.read(path, as_version=4).cells:
             for block in SOLUTION_BLOCK.findall(cell.source):
-                for line in (ln.strip() for ln in block.splitlines()):
-                    assert len(line) <= 15 or line not in everything, f"solution line: {line}"
+                lines = _significant(block.splitlines())
+                leaked = [run for run in _runs(lines) or lines if run in notebooks]
+                assert not leaked, f"{path.name}: solution code in the bundle: {leaked[:2]}"
     with zipfile.ZipFile(archive) as zf:
         assert sorted(zf.namelist()) == sorted(
             f"{assignment}/{p.relative_to(folder)}" for p in folder.rglob("*") if p.is_file()

@@ -11,7 +11,7 @@ from autograder.course import COURSE_ID, course_paths
 from autograder.grade import grade_class
 from autograder.gradebook_io import apply_result
 from autograder.release import authored_assignments, generate
-from autograder.samples import _with_answers
+from autograder.samples import with_answers
 from autograder.sandbox import Limits
 
 ASSIGNMENTS = authored_assignments(course_paths())
@@ -27,7 +27,7 @@ def test_solution_full_marks_untouched_zero(assignment, tmp_path):
         for path in sorted(release.glob("*.ipynb")):
             nb = nbformat.read(path, as_version=4)
             if complete:
-                nb = _with_answers(nb, nbformat.read(paths.solutions / assignment / path.name, 4))
+                nb = with_answers(nb, nbformat.read(paths.solutions / assignment / path.name, 4))
             nbformat.write(nb, tmp_path / "subs" / student / path.name)
     results = grade_class(paths, assignment, tmp_path / "subs", 2, Limits(total_seconds=400))
     by_student = {r["student"]: r for r in results}

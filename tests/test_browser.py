@@ -1,0 +1,189 @@
+"""What only a browser shows: widgets that render, move and redraw, nbgrader's buttons and pages.
+
+Debian's Chromium (``apt install chromium``; `make test` installs it as root) is driven by
+Playwright, against a JupyterLab this test starts on a temporary copy of the released
+notebooks. Screenshots of every step are written to tests/_output/browser/.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder.course import REPO_ROOT
+from autograder.samples import with_answers
+from tests.lab_server import get, running_lab
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = REPO_ROOT / "tests" / "_output" / "browser"
+FLAGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]  # fmt: skip
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="Chromium not installed (apt install chromium)"
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    root = tmp_path_factory.mktemp("lab-root")
+    shutil.copytree(REPO_ROOT / "notebooks", root / "notebooks")
+    shutil.copy2(REPO_ROOT / "nbgrader_config.py", root / "nbgrader_config.py")
+    # 01's learning-rate widget runs descent with the student's loss_and_gradient: play a
+    # student who has written it (the release with the solution's answers filled in)
+    done = root / "notebooks" / "01_least_squares" / "01_least_squares.ipynb"
+    if done.exists():
+        solution = REPO_ROOT / "solutions" / "01_least_squares" / "01_least_squares.ipynb"
+        release = nbformat.read(done, as_version=4)
+        nbformat.write(with_answers(release, nbformat.read(solution, as_version=4)), done)
+    home = tmp_path_factory.mktemp("jupyter-home")
+    settings = home / "settings" / "@jupyterlab" / "notebook-extension"
+    settings.mkdir(parents=True)
+    # every cell in the DOM, so a test can find the one it needs by its position
+    (settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
+    with running_lab(root, root / "course", home) as (base, token):
+        yield base, token
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")),
+            executable_path=str(CHROMIUM),
+            args=FLAGS,
+            viewport={"width": 1400, "height": 1000},
+        )
+        context.set_default_timeout(60_000)
+        yield context
+        context.close()
+
+
+def _cell_index(path: Path, marker: str) -> int:
+    cells = nbformat.read(path, as_version=4).cells
+    return next(i for i, c in enumerate(cells) if c.cell_type == "code" and marker in c.source)
+
+
+def _wait_for_kernel(lab, relative: str, seconds: float = 180) -> None:
+    """Until the server has started this notebook's kernel and it is idle (the page's own
+    indicator says idle before the kernel is connected, and key presses then are lost)."""
+    base, token = lab
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        sessions = json.loads(get(f"{base}/api/sessions?token={token}")[1])
+        for session in sessions:
+            if session["path"].endswith(relative) and session.get("kernel"):
+                if session["kernel"].get("execution_state") == "idle":
+                    time.sleep(3)  # the page's websocket catches up
+                    return
+        time.sleep(1)
+    raise TimeoutError(f"no idle kernel for {relative} after {seconds} s")
+
+
+def _open_notebook(browser, lab, relative: str):
+    base, token = lab
+    page = browser.new_page()
+    # a workspace of its own: the server remembers open tabs, which would hide this one
+    workspace = Path(relative).stem.replace("_", "-")
+    page.goto(f"{base}/lab/workspaces/{workspace}/tree/{relative}?token={token}")
+    page.locator(".jp-Notebook .jp-Cell").first.wait_for()
+    _wait_for_kernel(lab, relative)
+    return page
+
+
+def _run_cells_through(page, last: int) -> None:
+    """Shift+Enter from the first cell to ``last``: failing cells (stubs) do not stop the rest."""
+    page.locator(".jp-Notebook .jp-Cell").first.focus()  # it is the active cell on opening
+    page.keyboard.press("Escape")  # command mode: Shift+Enter runs and moves on
+    for _ in range(last + 1):
+        page.keyboard.press("Shift+Enter")
+        page.wait_for_timeout(300)
+    target = page.locator(".jp-Notebook .jp-Cell").nth(last)
+    target.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "el => /\\[\\d+\\]/.test(el.innerText)",
+        arg=target.locator(".jp-InputPrompt").element_handle(),
+        timeout=180_000,
+    )
+
+
+def _move_slider_and_compare(page, cell, name: str) -> None:
+    slider = cell.locator(".jupyter-widgets .noUi-handle").first
+    try:
+        slider.wait_for(timeout=120_000)
+    except Exception:
+        page.screenshot(path=SHOTS / f"{name}_0_no_slider.png", full_page=True)
+        cell.screenshot(path=SHOTS / f"{name}_0_cell.png")
+        raise
+    image = cell.locator(".jupyter-widgets img, .jp-OutputArea-output img").last
+    image.wait_for()
+    readout = cell.locator(".widget-readout").first
+    before_value, before_image = readout.inner_text(), image.screenshot()
+    cell.screenshot(path=SHOTS / f"{name}_1_before.png")
+    slider.focus()
+    for _ in range(12):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function(
+        "([el, old]) => el.innerText !== old", arg=[readout.element_handle(), before_value]
+    )
+    page.wait_for_timeout(2000)  # the kernel redraws; the image follows
+    cell.screenshot(path=SHOTS / f"{name}_2_after.png")
+    assert readout.inner_text() != before_value
+    assert image.screenshot() != before_image, f"{name}: the plot did not change"
+
+
+@pytest.mark.parametrize(
+    ("notebook", "marker", "name"),
+    [
+        ("03_softmax/03_softmax.ipynb", "temperature_widget(", "softmax_temperature"),
+        ("01_least_squares/01_least_squares.ipynb", "learning_rate_widget(", "least_squares_lr"),
+    ],
+)
+def test_widget_slider_renders_moves_and_redraws(browser, lab, notebook, marker, name):
+    path = REPO_ROOT / "notebooks" / notebook
+    if not path.exists():
+        pytest.fail(f"{notebook} is not released")
+    index = _cell_index(path, marker)
+    page = _open_notebook(browser, lab, f"notebooks/{notebook}")
+    _run_cells_through(page, index)
+    cell = page.locator(".jp-Notebook .jp-Cell").nth(index)
+    cell.scroll_into_view_if_needed()
+    _move_slider_and_compare(page, cell, name)
+    page.close()
+
+
+def test_validate_button_reports_failing_tests(browser, lab):
+    page = _open_notebook(browser, lab, "notebooks/00_getting_started/00_getting_started.ipynb")
+    page.screenshot(path=SHOTS / "validate_1_notebook.png")
+    page.get_by_role("button", name="Validate").first.click()
+    dialog = page.locator(".jp-Dialog")
+    dialog.wait_for(timeout=180_000)
+    dialog.get_by_text("failed", exact=False).first.wait_for(timeout=180_000)
+    page.screenshot(path=SHOTS / "validate_2_result.png")
+    assert "NotImplementedError" in dialog.inner_text()
+    page.close()
+
+
+def test_formgrader_lists_the_course_assignments(browser, lab):
+    base, token = lab
+    page = browser.new_page()
+    page.goto(f"{base}/formgrader?token={token}")
+    row = page.locator("#main-table").get_by_text("00_getting_started").first
+    row.wait_for(timeout=180_000)
+    page.screenshot(path=SHOTS / "formgrader_assignments.png")
+    for name in (p.name for p in sorted((REPO_ROOT / "solutions").iterdir()) if p.is_dir()):
+        assert page.locator("#main-table").get_by_text(name).count() >= 1, name
+    page.close()
