@@ -13,7 +13,7 @@ import time
 from autograder import gradebook_io, report
 from autograder.course import CoursePaths
 from autograder.grade import grade_class, load_results
-from autograder.release import generate
+from autograder.release import ensure_generated
 from autograder.samples import build_class
 from autograder.sandbox import Limits, detect_protections
 
@@ -22,7 +22,7 @@ DEMO_LIMITS = Limits(total_seconds=120, cell_seconds=10, case_seconds=5, memory_
 
 def run_demo(paths: CoursePaths, assignment: str, workers: int) -> int:
     start = time.monotonic()
-    release_dir = generate(paths, assignment, paths.release)
+    release_dir = ensure_generated(paths, assignment)
     target = paths.course_dir / "demo_submissions" / assignment
     if target.exists():
         shutil.rmtree(target)

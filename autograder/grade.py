@@ -31,7 +31,7 @@ from autograder import autograded, gradebook_io, prepare, sandbox, scoring
 from autograder.bundle import build_package
 from autograder.checks import checks_by_cell
 from autograder.course import CoursePaths
-from autograder.release import generate
+from autograder.release import ensure_generated
 from autograder.submissions import Submission, find_submissions
 
 HERE = Path(__file__).resolve().parent
@@ -53,7 +53,7 @@ class GradingRun:
 
 def prepare_run(paths: CoursePaths, assignment: str, limits: sandbox.Limits, workdir: Path):
     """Regenerate the release (and its gradebook entries) and build the sandbox's library."""
-    folder = generate(paths, assignment, paths.release)
+    folder = ensure_generated(paths, assignment)
     release = {p.name: nbformat.read(p, as_version=4) for p in sorted(folder.glob("*.ipynb"))}
     lib = workdir / "lib"
     build_package(lib, assignment, paths.repo)

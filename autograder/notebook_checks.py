@@ -18,10 +18,11 @@ from autograder.scoring import score_namespace
 
 def run_checks(
     assignment: str, grade_id: str, namespace: Mapping[str, Any], seed: int | None = None
-) -> int:
-    """Run the checks of one graded cell against ``namespace``; return the number of cases.
+) -> None:
+    """Run the checks of one graded cell against ``namespace``; print how many passed.
 
-    Raises AssertionError with one line per failed case.
+    Raises AssertionError with one line per failed case. Returns None on purpose: nbgrader
+    reads a number left as a test cell's last value as partial credit.
     """
     checks = [c for c in load_checks(assignment) if c.grade_id == grade_id]
     if not checks:
@@ -30,4 +31,3 @@ def run_checks(
     if score.messages:
         raise AssertionError("\n".join(score.messages))
     print(f"Hidden checks of {grade_id}: all {score.total} cases passed.")
-    return score.total

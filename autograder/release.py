@@ -9,6 +9,7 @@ one canonical form, so a regenerated release is byte-identical to the committed 
 from __future__ import annotations
 
 import ast
+import hashlib
 import shutil
 import tempfile
 from pathlib import Path
@@ -47,6 +48,40 @@ def generate(paths: CoursePaths, assignment: str, release_to: Path) -> Path:
     for notebook in sorted(folder.glob("*.ipynb")):
         name_stubs(notebook)
     return folder
+
+
+def ensure_generated(paths: CoursePaths, assignment: str) -> Path:
+    """The course directory's release of ``assignment``, regenerated only when needed.
+
+    Reused while the solution files hash the same and the gradebook knows the assignment
+    (a grading run then skips nbgrader's generate_assignment, a few seconds each time).
+    """
+    from nbgrader.api import Gradebook, MissingEntry
+
+    from autograder.course import COURSE_ID
+
+    folder = paths.release / assignment
+    stamp = folder / ".source-sha256"
+    digest = _source_digest(paths, assignment)
+    if stamp.exists() and stamp.read_text() == digest:
+        try:
+            with Gradebook(paths.db_url, COURSE_ID) as gb:
+                gb.find_assignment(assignment)
+            return folder
+        except MissingEntry:
+            pass
+    generate(paths, assignment, paths.release)
+    stamp.write_text(digest)
+    return folder
+
+
+def _source_digest(paths: CoursePaths, assignment: str) -> str:
+    digest = hashlib.sha256()
+    for path in sorted((paths.solutions / assignment).rglob("*")):
+        if path.is_file() and ".ipynb_checkpoints" not in path.parts:
+            digest.update(str(path.relative_to(paths.solutions)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def release_to_repo(paths: CoursePaths, assignments: list[str] | None = None) -> list[Path]:

@@ -34,6 +34,10 @@ with warnings.catch_warnings():
     from tqdm.auto import tqdm
 
 
+#: the update rules a name may select
+UPDATE_RULES = ("sgd", "sgd_momentum", "nesterov", "adagrad", "rmsprop", "adam")
+
+
 class Solver:
     """Minibatch training loop with accuracy tracking and best-parameter selection.
 
@@ -85,7 +89,7 @@ class Solver:
 
         if isinstance(self.update_rule, str):
             rule = getattr(optim, self.update_rule, None)
-            if not callable(rule) or self.update_rule.startswith("_"):
+            if self.update_rule not in UPDATE_RULES:
                 raise ValueError(f'invalid update_rule "{self.update_rule}"')
             self.update_rule = rule
         elif not callable(self.update_rule):

@@ -28,13 +28,14 @@ FLAGS = [
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
+    pytest.mark.xdist_group("browser"),  # one JupyterLab and one Chromium for the module
     pytest.mark.skipif(
         not CHROMIUM.exists(), reason="Chromium not installed (apt install chromium)"
     ),
 ]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def lab(tmp_path_factory):
     root = tmp_path_factory.mktemp("lab-root")
     shutil.copytree(REPO_ROOT / "notebooks", root / "notebooks")
@@ -55,7 +56,7 @@ def lab(tmp_path_factory):
         yield base, token
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser(tmp_path_factory):
     from playwright.sync_api import sync_playwright
 

@@ -248,3 +248,11 @@ def test_get_dataset_rejects_bad_arguments():
         get_dataset(layout="nhcw")
     with pytest.raises(ValueError, match="unknown data set"):
         get_dataset("mnist")
+
+
+def test_get_dataset_with_an_empty_validation_split():
+    from course_utils.data import get_dataset
+
+    data = get_dataset("digits", num_val=0, num_train=100, num_test=50)
+    assert data["X_val"].shape == (0, 64) and data["y_val"].shape == (0,)
+    assert data["X_train"].shape == (100, 64)

@@ -10,7 +10,7 @@ from nbgrader.api import Gradebook
 from autograder.course import COURSE_ID, course_paths
 from autograder.grade import grade_class
 from autograder.gradebook_io import apply_result
-from autograder.release import authored_assignments, generate
+from autograder.release import authored_assignments, ensure_generated
 from autograder.samples import with_answers
 from autograder.sandbox import Limits
 
@@ -21,7 +21,7 @@ ASSIGNMENTS = authored_assignments(course_paths())
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_solution_full_marks_untouched_zero(assignment, tmp_path):
     paths = course_paths(tmp_path / "course")
-    release = generate(paths, assignment, paths.release)
+    release = ensure_generated(paths, assignment)
     for student, complete in (("solution", True), ("untouched", False)):
         (tmp_path / "subs" / student).mkdir(parents=True)
         for path in sorted(release.glob("*.ipynb")):

@@ -18,7 +18,7 @@ from autograder import grade as grading
 from autograder.cli import main as cli
 from autograder.course import COURSE_ID, course_paths
 from autograder.gradebook_io import apply_result
-from autograder.release import generate
+from autograder.release import ensure_generated
 from autograder.samples import EXPECTED, build_class
 from autograder.sandbox import Limits
 
@@ -27,11 +27,11 @@ LIMITS = Limits(total_seconds=120, cell_seconds=8, case_seconds=4)
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("sample_class")]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # session: xdist may interleave other modules' tests
 def graded(tmp_path_factory):
     root = tmp_path_factory.mktemp("samples")
     paths = course_paths(root / "course")
-    release = generate(paths, ASSIGNMENT, paths.release)
+    release = ensure_generated(paths, ASSIGNMENT)
     submissions = root / "submissions"
     expected = build_class(paths, ASSIGNMENT, release, submissions)
     results = grading.grade_class(paths, ASSIGNMENT, submissions, 2, LIMITS)
@@ -84,7 +84,8 @@ def test_sandbox_could_not_see_instructor_files(graded):
     text = executed.read_text()
     assert "FileNotFoundError" in text or "No such file" in text
     assert "run_checks" not in text and "BEGIN SOLUTION" not in text
-    assert "No module named 'autograder.checks'" in text
+    # the autograder is not importable inside (wording depends on how the kit was installed)
+    assert "No module named 'autograder" in text
 
 
 def test_feedback_html_has_verdicts_and_no_hidden_tests(graded):

@@ -158,3 +158,22 @@ def test_graded_tags():
     for name in ("polynomial_features", "fit", "loss_and_gradient", "kfold_cross_validation"):
         assert GRADED[f"course_utils.classifiers.least_squares.{name}"] == "01_least_squares"
     assert "course_utils.classifiers.least_squares.gradient_descent" not in GRADED
+
+
+def test_gradient_descent_takes_the_loss_function_it_is_given():
+    """In a student bundle loss_and_gradient is a stub: the student's own must be usable."""
+    from course_utils.classifiers.least_squares import gradient_descent, loss_and_gradient
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(20, 3)), rng.normal(size=20)
+    calls = []
+
+    def counted(theta, X, y):
+        calls.append(1)
+        return loss_and_gradient(theta, X, y)
+
+    theta, history, _ = gradient_descent(X, y, 0.1, 5, loss_fn=counted)
+    reference, ref_history, _ = gradient_descent(X, y, 0.1, 5)
+    assert len(calls) >= 5
+    np.testing.assert_allclose(theta, reference)
+    np.testing.assert_allclose(history, ref_history)

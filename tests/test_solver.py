@@ -222,3 +222,15 @@ def test_checkpoints(blobs, tmp_path):
         checkpoint = pickle.load(f)  # written by this test, not untrusted input
     assert checkpoint["epoch"] == 2
     assert checkpoint["val_acc_history"] == solver.val_acc_history
+
+
+def test_solver_accepts_only_update_rule_names():
+    from course_utils.solver import Solver
+
+    class Tiny:
+        params = {"W": np.zeros(2)}
+
+    data = {k: np.zeros((4, 2)) for k in ("X_train", "X_val")}
+    data.update(y_train=np.zeros(4, dtype=int), y_val=np.zeros(4, dtype=int))
+    with pytest.raises(ValueError, match="step_decay"):
+        Solver(Tiny(), data, update_rule="step_decay")

@@ -13,13 +13,13 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from course_utils.torch_track.device import single_threaded
 from course_utils.torch_track.models.resnet_block import ResidualBlock, TinyResNet
 from course_utils.torch_track.models.vgg_small import build_vgg_small
 from course_utils.torch_track.signature import (
     count_parameters,
     fill_deterministic,
     module_signature,
-    one_thread,
 )
 
 
@@ -176,8 +176,8 @@ def test_fill_deterministic_follows_registration_order_not_names():
     assert int(a[1].num_batches_tracked) == 0  # integer buffers are left alone
 
 
-def test_one_thread_restores_the_thread_count():
+def test_single_threaded_restores_the_thread_count():
     torch.set_num_threads(2)
-    with one_thread():
+    with single_threaded("cpu"):
         assert torch.get_num_threads() == 1
     assert torch.get_num_threads() == 2

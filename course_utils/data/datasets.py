@@ -59,7 +59,7 @@ def _take(pool, positions) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def _to_layout(X: np.ndarray, layout: str) -> np.ndarray:
     """(n, H, W, C) -> flat (n, H*W*C) in HWC order, (n, C, H, W) or (n, H, W, C)."""
     if layout == "flat":
-        return np.ascontiguousarray(X.reshape(X.shape[0], -1))
+        return np.ascontiguousarray(X.reshape(X.shape[0], int(np.prod(X.shape[1:]))))
     if layout == "nchw":
         return np.ascontiguousarray(X.transpose(0, 3, 1, 2))
     return np.ascontiguousarray(X)

@@ -9,11 +9,12 @@ keeps arrays and numbers, hence :func:`module_signature` returns nothing else.
 from __future__ import annotations
 
 import math
-from contextlib import contextmanager
 
 import numpy as np
 import torch
 from torch import nn
+
+from course_utils.torch_track.device import single_threaded
 
 
 def fill_deterministic(module: nn.Module, seed: int) -> None:
@@ -41,21 +42,6 @@ def fill_deterministic(module: nn.Module, seed: int) -> None:
             tensor.copy_(values.to(tensor.dtype))
 
 
-@contextmanager
-def one_thread():
-    """Run PyTorch on one CPU thread inside the block, then restore the previous count.
-
-    The modules checked here are tiny: splitting their work between threads costs more
-    than it saves, and on a busy machine (a class graded in parallel) much more.
-    """
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
-
-
 def count_parameters(module: nn.Module) -> int:
     """Number of trainable scalars (parameters with requires_grad) of ``module``."""
     return sum(p.numel() for p in module.parameters() if p.requires_grad)
@@ -65,7 +51,7 @@ def module_signature(module: nn.Module, x, seed: int = 0) -> dict[str, np.ndarra
     """Fill ``module`` deterministically and report what it computes on ``x``, in float64.
 
     The module is moved to the CPU in float64 and filled by :func:`fill_deterministic`;
-    everything runs on one CPU thread (:func:`one_thread`).
+    everything runs on one CPU thread (``single_threaded``).
 
     Inputs:
     - module: an nn.Module mapping (N, ...) inputs to (N, ...) outputs.
@@ -77,7 +63,7 @@ def module_signature(module: nn.Module, x, seed: int = 0) -> dict[str, np.ndarra
     - out_eval: output in eval mode (BatchNorm uses its running statistics), float64
     - out_train: output in train mode (BatchNorm uses the batch's statistics), float64
     """
-    with one_thread():
+    with single_threaded("cpu"):
         module = module.to(device="cpu", dtype=torch.float64)
         fill_deterministic(module, seed)
         inputs = torch.as_tensor(np.asarray(x, dtype=np.float64))

@@ -18,11 +18,11 @@ H hidden units, L layers.
 
 from __future__ import annotations
 
-import contextlib
-
 import numpy as np
 import torch
 from torch import nn
+
+from course_utils.torch_track.device import single_threaded
 
 CELLS = {"lstm": nn.LSTM, "gru": nn.GRU}
 
@@ -69,24 +69,6 @@ class CharRNN(nn.Module):
         return self.head(out), state  # (N, T, V)
 
 
-@contextlib.contextmanager
-def cpu_single_thread(device):
-    """On the CPU, run torch on one thread inside the block (restored afterwards).
-
-    A small recurrent model makes many tiny operations: threads cost more to synchronise
-    than they save, and on a busy machine extra threads make training many times slower.
-    """
-    if torch.device(device).type != "cpu":
-        yield
-        return
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
-
-
 def char_batch(ids: torch.Tensor, batch_size: int, seq_len: int, generator: torch.Generator):
     """Random windows of an encoded text and their next characters (on the CPU).
 
@@ -129,7 +111,7 @@ def train_char_rnn(
     generator = torch.Generator().manual_seed(int(seed))
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     losses = torch.zeros(steps, device=device)  # kept on the device: no sync per step
-    with cpu_single_thread(device):
+    with single_threaded(device):
         for step in range(steps):
             x, y = char_batch(ids, batch_size, seq_len, generator)  # (N, T) each, on the CPU
             x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
@@ -185,7 +167,7 @@ def sample(
     device = next(model.parameters()).device
     x = torch.as_tensor(vocab.encode(prime), device=device)[None]  # (1, len(prime))
     out = []
-    with cpu_single_thread(device):
+    with single_threaded(device):
         logits, state = model(x)  # (1, len(prime), V)
         for _ in range(length):
             out.append(_pick(logits[0, -1], temperature, generator))
@@ -207,7 +189,7 @@ def numpy_step_fn(model: CharRNN):
     @torch.no_grad()
     def step_fn(char_id, state):
         model.eval()
-        with cpu_single_thread(device):
+        with single_threaded(device):
             logits, next_state = model(torch.tensor([[int(char_id)]], device=device), state)
         return logits[0, -1].to("cpu", torch.float64).numpy(), next_state
 
