@@ -10,13 +10,11 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-import nbformat
 import pytest
 
 from tests.bench import GROUPS
 from tests.bench.__main__ import chosen_groups, default_out, main, parse_args
 from tests.bench.common import Budget, Section, Table, time_side_by_side
-from tests.bench.grading import _ends_with_run_checks
 from tests.bench.report import markdown, payload
 from tests.bench.torch_track import render
 
@@ -79,7 +77,8 @@ def test_quick_run_measures_ratios_and_accuracies(quick_report):
     conv = sections["conv"]["data"]
     for case in ("conv", "pool"):
         assert conv[case]["max_rel_diff_vs_torch"] < 1e-10
-        assert set(conv[case]["times"]) == {"fast (numpy)", "torch float64", "torch float32"}
+        assert {"fast (numpy)", "torch float64", "torch float32"} <= set(conv[case]["times"])
+    assert any(name.startswith("torch float64, ") for name in conv["pool"]["times"])
     classifiers = sections["classifiers"]["data"]
     for pair in ("knn", "softmax", "svm"):
         for who in ("ours", "sklearn"):
@@ -172,14 +171,6 @@ def test_torch_results_of_any_shape_become_notes_and_tables():
     ]
     assert [t.title for t in tables] == ["models", "rows"]
     assert tables[0].rows == [["vgg", "1.5"], ["rnn", "2"]]
-
-
-def test_run_checks_as_last_statement_is_detected():
-    cell = nbformat.v4.new_code_cell("x = 1\n# hidden\nrun_checks('a', 'b', globals())")
-    assert _ends_with_run_checks(cell)
-    assert not _ends_with_run_checks(nbformat.v4.new_code_cell("run_checks('a')\npass"))
-    assert not _ends_with_run_checks(nbformat.v4.new_code_cell("check_close(1, 1)"))
-    assert not _ends_with_run_checks(nbformat.v4.new_code_cell("%time x"))
 
 
 def test_torch_group_reads_the_track_json(tmp_path, monkeypatch):

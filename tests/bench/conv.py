@@ -1,8 +1,10 @@
 """Convolution and max pooling: course_utils.fast_layers against the naive layers and torch.
 
 Each contender runs one forward and one backward pass (the unit of a training step).
-torch.nn.functional runs on the CPU with as many threads as numpy's BLAS, in float64 (the
-kit's dtype; the targets apply to it) and float32 (context). The naive layers take tens of
+torch.nn.functional runs on the CPU with the thread count our layer uses: numpy's BLAS
+threads for the convolution (a matrix product), one thread for max pooling (elementwise
+numpy never threads; torch with BLAS's threads is timed beside it as context). Dtypes:
+float64 (the kit's; the targets apply to it) and float32 (context). The naive layers take tens of
 seconds at full size, so they are timed on a smaller batch and scaled by the batch ratio
 (their cost is a Python loop over the samples, linear in the batch size).
 """
@@ -67,9 +69,11 @@ def run(quick: bool = False) -> Section:
     rng = np.random.default_rng(0)
     section = Section("conv", "Convolution and max pooling")
     section.notes += [
-        f"Forward + backward, float64 numpy; torch.nn.functional on the CPU with "
-        f"torch.set_num_threads({threads}) (numpy's BLAS threads, from threadpoolctl); "
-        f"median of {sizes.reps} interleaved repetitions after two warm-up runs.",
+        f"Forward + backward, float64 numpy; torch.nn.functional on the CPU with the thread "
+        f"count of our layer: {threads} for the convolution (numpy's BLAS threads, from "
+        "threadpoolctl), 1 for max pooling (elementwise numpy runs on one thread; torch on "
+        f"{threads} threads is timed beside it as context); median of {sizes.reps} "
+        "interleaved repetitions after two warm-up runs.",
         f"Naive layers: timed on a batch of {sizes.naive_batch} ({sizes.naive_reps} "
         f"repetitions) and multiplied by N / {sizes.naive_batch}; the naive/fast target "
         "compares that scaled time with the fast layer at full batch.",
@@ -77,7 +81,8 @@ def run(quick: bool = False) -> Section:
     ]
     with torch_threads(threads):
         conv = _conv_case(sizes, rng)
-        pool = _pool_case(sizes, rng)
+    with torch_threads(1):
+        pool = _pool_case(sizes, rng, context_threads=threads)
     section.data = {"sizes": asdict(sizes), "torch_threads": threads, "conv": conv, "pool": pool}
     for label, found in (("conv", conv), ("max pool", pool)):
         section.tables.append(_table(found))
@@ -136,7 +141,7 @@ def _conv_case(sizes: Sizes, rng: np.random.Generator) -> dict:
     return _measure(title, sizes.x[0], sizes, fast, naive, torch_step)
 
 
-def _pool_case(sizes: Sizes, rng: np.random.Generator) -> dict:
+def _pool_case(sizes: Sizes, rng: np.random.Generator, context_threads: int) -> dict:
     x = rng.standard_normal(sizes.pool_x)  # (N, C, H, W)
     out, _ = max_pool_forward_fast(x, POOL_PARAM)
     dout = rng.standard_normal(out.shape)  # (N, C, H', W')
@@ -160,16 +165,27 @@ def _pool_case(sizes: Sizes, rng: np.random.Generator) -> dict:
 
         return step
 
+    def threaded(step):
+        def run_threaded():
+            with torch_threads(context_threads):
+                return step()
+
+        return run_threaded
+
     title = f"Max pooling {kernel[0]}x{kernel[1]} stride {stride}, x {sizes.pool_x}"
-    return _measure(title, sizes.pool_x[0], sizes, fast, naive, torch_step)
+    extra = {f"torch float64, {context_threads} threads": threaded(torch_step(torch.float64))}
+    return _measure(title, sizes.pool_x[0], sizes, fast, naive, torch_step, extra)
 
 
-def _measure(title: str, batch: int, sizes: Sizes, fast, naive, torch_step: Callable) -> dict:
+def _measure(
+    title: str, batch: int, sizes: Sizes, fast, naive, torch_step: Callable, extra=None
+) -> dict:
     """Time fast, torch float64/float32 side by side, then the naive layer on a small batch."""
     steps = {
         "fast (numpy)": fast,
         "torch float64": torch_step(torch.float64),
         "torch float32": torch_step(torch.float32),
+        **(extra or {}),
     }
     times = time_side_by_side(steps, reps=sizes.reps, warmup=2)  # torch: lazy set-up
     scale = batch / sizes.naive_batch
