@@ -243,9 +243,10 @@ def _bwrap_arguments(job: Job, unshare_user: bool) -> list[str]:
     for system in ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc"):
         if os.path.exists(system):
             args += ["--ro-bind", system, system]
+    # /tmp first: a venv or Python under /tmp (a CI checkout) is then bound on top of it
+    args += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp"]
     for prefix in _python_prefixes():
         args += _parents(prefix) + ["--ro-bind", prefix, prefix]
-    args += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp"]
     args += ["--perms", "0755", "--dir", "/sandbox"]
     args += ["--bind", str(job.work), "/sandbox/work", "--bind", str(job.out), "/sandbox/out"]
     args += ["--ro-bind", str(job.lib), "/sandbox/lib"]
@@ -267,7 +268,7 @@ def _parents(path: str) -> list[str]:
     parts = Path(path).parts[1:-1]
     for depth in range(1, len(parts) + 1):
         parent = "/" + "/".join(parts[:depth])
-        if parent in ("/usr", "/bin", "/lib", "/etc"):
+        if parent in ("/usr", "/bin", "/lib", "/etc", "/tmp"):
             continue
         args += ["--perms", "0755", "--dir", parent]
     return args

@@ -121,3 +121,14 @@ def test_full_protections_describe_themselves():
 def test_uid_leases_are_exclusive():
     with sandbox.uid_lease() as first, sandbox.uid_lease() as second:
         assert first != second
+
+
+def test_tmp_is_mounted_before_a_python_that_lives_under_it(tmp_path, monkeypatch):
+    """A CI checkout under /tmp has its venv there: the sandbox's fresh /tmp must not hide it."""
+    monkeypatch.setattr(sandbox, "_python_prefixes", lambda: ["/tmp/ci/checkout/.venv"])
+    args = sandbox._bwrap_arguments(sandbox.Job(tmp_path, "nb.ipynb"), unshare_user=False)
+    tmpfs = args.index("--tmpfs")
+    assert args[tmpfs + 1] == "/tmp"
+    bind = args.index("/tmp/ci/checkout/.venv")
+    assert args[bind - 1] == "--ro-bind" and bind > tmpfs
+    assert "/tmp" not in [args[i + 1] for i, a in enumerate(args) if a == "--dir"]
