@@ -83,8 +83,9 @@ bench: setup
 	$(BIN)/python -m tests.bench
 
 lock: setup
+	@grep '^#' requirements.lock > requirements.lock.new
 	$(BIN)/python -m pip freeze --all --exclude-editable | grep -v '^pip==' \
-	  | sed 's/^torch==\(.*\)+cpu$$/torch==\1/' > requirements.lock.new
+	  | sed 's/^torch==\(.*\)+cpu$$/torch==\1/' >> requirements.lock.new
 	@mv requirements.lock.new requirements.lock
 
 clean:
