@@ -27,6 +27,19 @@ CSV_COLUMNS = [
 CANVAS_FIXED = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 
 
+def csv_row(result: dict) -> dict:
+    """The CSV row of a grader result (grades.csv, written right after grading)."""
+    return {
+        "student_id": result["student"],
+        "assignment": result["assignment"],
+        "score": result["score"],
+        "max_score": result["max_score"],
+        "status": result["status"],
+        "reason": result["reason"],
+        "needs_manual_grade": result.get("needs_manual", False),
+    }
+
+
 def collect(paths: CoursePaths, assignments: list[str] | None) -> tuple[list[dict], list[str]]:
     """One row per student and assignment (students without a submission included)."""
     rows: list[dict] = []

@@ -5,8 +5,6 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-CSV_COLUMNS = ["student_id", "assignment", "score", "max_score", "status", "reason"]
-
 
 def print_progress(result: dict) -> None:
     print(
@@ -33,18 +31,10 @@ def score_table(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def csv_row(result: dict) -> dict:
-    return {
-        "student_id": result["student"],
-        "assignment": result["assignment"],
-        "score": result["score"],
-        "max_score": result["max_score"],
-        "status": result["status"],
-        "reason": result["reason"],
-    }
-
-
 def write_grades_csv(results: list[dict], path: Path) -> Path:
+    """grades.csv: one row per result, the export's columns."""
+    from autograder.export import CSV_COLUMNS, csv_row
+
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS)

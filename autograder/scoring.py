@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from autograder.harvest import run_case
+from autograder.prepare import InvalidSubmission, read_untrusted_text
 from autograder.spec import Check, encode_cases
 from course_utils.grading import describe_mismatch
 
@@ -84,18 +85,18 @@ def compare_outputs(
 
 def read_harvest_log(out_dir: str) -> dict[int, dict]:
     """Parse ``harvest.jsonl`` into {case index: record}; unreadable lines are skipped."""
-    path = os.path.join(out_dir, "harvest.jsonl")
-    if not os.path.isfile(path) or os.path.getsize(path) > MAX_LOG_BYTES:
+    try:
+        text = read_untrusted_text(os.path.join(out_dir, "harvest.jsonl"), MAX_LOG_BYTES)
+    except InvalidSubmission:  # missing, a link, or too large: nothing trustworthy
         return {}
     records: dict[int, dict] = {}
-    with open(path, encoding="utf-8", errors="replace") as handle:
-        for line in handle:
-            try:
-                record = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(record, dict) and isinstance(record.get("case"), int):
-                records.setdefault(record["case"], record)
+    for line in text.splitlines():
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(record, dict) and isinstance(record.get("case"), int):
+            records.setdefault(record["case"], record)
     return records
 
 

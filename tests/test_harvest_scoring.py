@@ -130,3 +130,13 @@ def test_run_checks_leaves_no_value_for_nbgrader_to_read_as_partial_credit():
         "00_getting_started", "test_moving_average", {"moving_average": moving_average}
     )
     assert result is None
+
+
+def test_visible_checks_leave_no_value_for_nbgrader_to_read_as_partial_credit(capsys):
+    import numpy as np
+
+    from course_utils.grading import check_close, check_equal
+
+    assert check_close("x", np.ones(3), np.ones(3)) is None
+    assert check_equal("labels", np.arange(3), np.arange(3)) is None
+    assert "OK" in capsys.readouterr().out

@@ -23,6 +23,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from course_utils.widgets import log_slider
+
 #: a run whose last finite loss exceeds this many times its first loss has diverged
 DIVERGENCE_FACTOR = 2.0
 #: losses above this are not drawn (log-scale axes overflow near the float limit)
@@ -139,19 +141,7 @@ class LearningRateWidget:
         if not 0 < lr_min < lr_max:
             raise ValueError(f"need 0 < lr_min < lr_max, got {lr_min} and {lr_max}")
         self.run, self.title, self.contour = run, title, contour
-        lo, hi = math.log10(lr_min), math.log10(lr_max)
-        self.slider = widgets.FloatLogSlider(
-            value=min(max(value, lr_min), lr_max),
-            base=10,
-            min=lo,
-            max=hi,
-            step=(hi - lo) / 200,
-            description="learning rate",
-            readout_format=".2e",
-            continuous_update=False,
-            style={"description_width": "initial"},
-            layout=widgets.Layout(width="480px"),
-        )
+        self.slider = log_slider(value, lr_min, lr_max, "learning rate", readout_format=".2e")
         self.status = widgets.HTML()
         self.image = widgets.Image(format="png")
         self.widget = widgets.VBox([self.slider, self.status, self.image])

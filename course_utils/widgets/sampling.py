@@ -29,6 +29,7 @@ from course_utils.char_sampling import (
     sample_at_temperatures,
     sample_chars,
 )
+from course_utils.widgets import log_slider
 
 #: how the bar chart labels characters that are invisible
 _VISIBLE = {"\n": "\\n", " ": "' '", "\t": "\\t"}
@@ -74,18 +75,7 @@ class SamplingWidget:
             raise ValueError(f"need 0 < T_min < T_max, got {T_min} and {T_max}")
         self.step_fn, self.state, self.vocab, self.prime = step_fn, state, vocab, prime
         self.length, self.seed, self.top_k = int(length), int(seed), min(top_k, vocab.size)
-        lo, hi = math.log10(T_min), math.log10(T_max)
-        self.slider = widgets.FloatLogSlider(
-            value=min(max(value, T_min), T_max),
-            base=10,
-            min=lo,
-            max=hi,
-            step=(hi - lo) / 100,
-            description="T",
-            readout_format=".3g",
-            continuous_update=False,
-            layout=widgets.Layout(width="480px"),
-        )
+        self.slider = log_slider(value, T_min, T_max, "T", steps=100)
         self.status = widgets.HTML()
         self.image = widgets.Image(format="png")
         self.text = widgets.HTML()

@@ -18,6 +18,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from course_utils.temperature import entropy, softmax_with_temperature, temperature_sweep
+from course_utils.widgets import log_slider
 
 
 def _names(class_names, num_classes: int) -> list[str]:
@@ -62,18 +63,7 @@ class TemperatureWidget:
         if not 0 < T_min < T_max:
             raise ValueError(f"need 0 < T_min < T_max, got {T_min} and {T_max}")
         self.class_names = _names(class_names, self.scores.size)
-        lo, hi = math.log10(T_min), math.log10(T_max)
-        self.slider = widgets.FloatLogSlider(
-            value=min(max(value, T_min), T_max),
-            base=10,
-            min=lo,
-            max=hi,
-            step=(hi - lo) / 200,
-            description="T",
-            readout_format=".3g",
-            continuous_update=False,
-            layout=widgets.Layout(width="480px"),
-        )
+        self.slider = log_slider(value, T_min, T_max, "T", steps=200)
         self.status = widgets.HTML()
         self.image = widgets.Image(format="png")
         self.widget = widgets.VBox([self.slider, self.status, self.image])
