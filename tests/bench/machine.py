@@ -43,7 +43,7 @@ def describe() -> dict:
         "environment": {name: os.environ.get(name) for name in ENV_VARS},
         "torch_threads": torch.get_num_threads(),
         "cuda": torch.cuda.get_device_name(0) if cuda else None,
-        "commit": _commit(),
+        "commit": git_commit(),
         "load_average": _load(),
     }
 
@@ -76,7 +76,7 @@ def _pool(info: dict) -> dict:
     return found
 
 
-def _commit() -> str | None:
+def git_commit() -> str | None:
     try:
         done = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"],

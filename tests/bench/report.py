@@ -11,6 +11,10 @@ from pathlib import Path
 
 from tests.bench.common import Section
 
+#: the last CUDA measurement of the PyTorch track, kept beside the report by
+#: ``python -m tests.bench.record_cuda`` (a run without CUDA never overwrites it)
+CUDA_RECORD = "benchmarks_cuda.json"
+
 
 def payload(sections: list[Section], machine: dict, run: dict, budgets: list) -> dict:
     """The whole report as one JSON-ready dictionary."""
@@ -29,11 +33,17 @@ def write(report: dict, folder: Path) -> tuple[Path, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     json_path, md_path = folder / "benchmarks.json", folder / "benchmarks.md"
     json_path.write_text(json.dumps(report, indent=1, default=str) + "\n")
-    md_path.write_text(markdown(report))
+    md_path.write_text(markdown(report, load_cuda_record(folder)))
     return json_path, md_path
 
 
-def markdown(report: dict) -> str:
+def load_cuda_record(folder: Path) -> dict | None:
+    """The CUDA record kept in ``folder`` (see tests.bench.record_cuda), or None."""
+    path = folder / CUDA_RECORD
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def markdown(report: dict, cuda_record: dict | None = None) -> str:
     run = report["run"]
     lines = [
         "# Benchmarks",
@@ -61,7 +71,33 @@ def markdown(report: dict) -> str:
     lines += ["", *machine_lines(report["machine"], run)]
     for section in report["sections"]:
         lines += ["", *section_lines(section)]
+    lines += ["", *cuda_lines(cuda_record)]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def cuda_lines(record: dict | None) -> list[str]:
+    """The section for the last CUDA measurement, or the line saying there is none."""
+    title = "## PyTorch track on CUDA"
+    if record is None:
+        return [
+            title,
+            "",
+            "No CUDA measurement is recorded yet. On a machine with an NVIDIA GPU, "
+            "`tests/gpu_check/run_on_cuda.sh` measures it and `python -m tests.bench.record_cuda` "
+            'records it here (docs/TORCH_TRACK.md, "On a GPU").',
+        ]
+    machine, section = record["machine"], record["section"]
+    libraries = machine.get("libraries", {})
+    lines = [
+        title,
+        "",
+        f"Recorded from a run on **{machine['cuda']}** on {machine['date']} "
+        f"({machine['cpu']}, {machine['cores']} cores; Python {machine['python']}, "
+        f"torch {libraries.get('torch', '?')}; commit {machine.get('commit') or 'unknown'}), "
+        "by `tests/gpu_check/run_on_cuda.sh`; kept in benchmarks_cuda.json.",
+        "",
+    ]
+    return lines + section_lines(section)[2:]
 
 
 def _caveats(report: dict) -> list[str]:
