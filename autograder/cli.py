@@ -36,40 +36,83 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--course-dir", help="class data folder (default: $COURSE_DIR or .course)")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    release = commands.add_parser("release", help="regenerate notebooks/ and the student bundles")
+    def command(name: str, summary: str) -> argparse.ArgumentParser:
+        return commands.add_parser(name, help=summary, description=summary)
+
+    workers = {"type": int, "default": os.cpu_count() or 1}
+    workers["help"] = "submissions graded at once (default: %(default)s, the CPU count)"
+    csv_help = "where to write grades.csv (default: <course>/grades.csv)"
+
+    release = command("release", "regenerate notebooks/ and the student bundles")
     release.add_argument("assignments", nargs="*", help="default: every assignment in solutions/")
     release.add_argument("--no-bundles", action="store_true", help="only regenerate notebooks/")
 
-    grade = commands.add_parser("grade", help="autograde every submission of an assignment")
-    grade.add_argument("assignment")
+    grade = command("grade", "autograde every submission of an assignment")
+    grade.add_argument("assignment", help="e.g. 03_softmax")
     grade.add_argument("submissions", type=Path, help="folder of <student_id>/*.ipynb")
-    grade.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    grade.add_argument("--timeout", type=float, default=300.0, help="seconds per notebook")
-    grade.add_argument("--cell-timeout", type=int, default=60, help="seconds per cell")
-    grade.add_argument("--memory", type=int, default=2048, help="MB per submission")
-    grade.add_argument("--shard", type=_shard, default=(1, 1), help="grade part i of n")
-    grade.add_argument("--csv", type=Path, help="where to write grades.csv")
+    grade.add_argument("--workers", **workers)
+    grade.add_argument(
+        "--timeout", type=float, default=300.0, help="seconds per notebook (default: %(default)s)"
+    )
+    grade.add_argument(
+        "--cell-timeout", type=int, default=60, help="seconds per cell (default: %(default)s)"
+    )
+    grade.add_argument(
+        "--memory", type=int, default=2048, help="MB per submission (default: %(default)s)"
+    )
+    grade.add_argument(
+        "--shard",
+        type=_shard,
+        default="1/1",
+        help="grade part i/n of the class (e.g. one machine each), then `merge`",
+    )
+    grade.add_argument("--csv", type=Path, help=csv_help)
 
-    merge = commands.add_parser("merge", help="copy every stored result into the gradebook")
-    merge.add_argument("assignment")
-    merge.add_argument("--csv", type=Path)
+    merge = command("merge", "copy every stored result into the gradebook")
+    merge.add_argument("assignment", help="e.g. 03_softmax")
+    merge.add_argument("--csv", type=Path, help=csv_help)
 
-    feedback = commands.add_parser("feedback", help="generate HTML feedback for each student")
-    feedback.add_argument("assignment")
+    feedback = command("feedback", "generate HTML feedback for each student")
+    feedback.add_argument("assignment", help="e.g. 03_softmax")
 
-    export = commands.add_parser("export", help="export grades with status and reason")
+    export = command("export", "export grades with status and reason")
     export.add_argument("--format", choices=["csv", "canvas"], default="csv")
-    export.add_argument("--assignment", action="append", help="default: all graded")
+    export.add_argument(
+        "--assignment",
+        action="append",
+        help="repeat for several (default: every assignment in the gradebook)",
+    )
     export.add_argument("--output", type=Path, help="default: <course>/grades-<format>.csv")
 
-    validate = commands.add_parser("validate", help="run a notebook and list failing checks")
+    validate = command("validate", "run a notebook and list failing checks")
     validate.add_argument("notebook", type=Path)
-    validate.add_argument("--timeout", type=int, default=120, help="seconds per cell")
+    validate.add_argument(
+        "--timeout", type=int, default=120, help="seconds per cell (default: %(default)s)"
+    )
 
-    demo = commands.add_parser("demo", help="grade a generated class, offline")
-    demo.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    demo.add_argument("--assignment", default="00_getting_started")
+    demo = command("demo", "grade a generated class, offline")
+    demo.add_argument("--workers", **workers)
+    demo.add_argument("--assignment", default="00_getting_started", help="default: %(default)s")
     return parser
+
+
+def check_assignments(paths, names: list[str]) -> None:
+    """Raise ValueError, listing the course's assignments, for a name that is not one."""
+    from autograder.release import authored_assignments
+
+    known = authored_assignments(paths)
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise ValueError(
+            f"unknown assignment {', '.join(map(repr, unknown))}; "
+            f"this course has: {', '.join(known)}"
+        )
+
+
+def _assignments_named(args) -> list[str]:
+    """The assignment names given on the command line, whichever option holds them."""
+    named = getattr(args, "assignments", None) or getattr(args, "assignment", None) or []
+    return [named] if isinstance(named, str) else list(named)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -85,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         "demo": _demo,
     }[args.command]
     try:
+        check_assignments(paths, _assignments_named(args))
         return handler(paths, args)
     except (FileNotFoundError, ValueError, RuntimeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -109,6 +153,7 @@ def _grade(paths, args) -> int:
     from autograder import report
     from autograder.grade import grade_class
     from autograder.sandbox import Limits, detect_protections
+    from autograder.submissions import unusable_folders
 
     limits = Limits(
         total_seconds=args.timeout, cell_seconds=args.cell_timeout, memory_mb=args.memory
@@ -116,6 +161,13 @@ def _grade(paths, args) -> int:
     print(
         f"grading {args.assignment} with {args.workers} workers; {detect_protections().describe()}"
     )
+    skipped = unusable_folders(args.submissions)
+    if skipped:
+        print(
+            f"warning: not graded, folder names that are not student ids: {', '.join(skipped)} "
+            "(rename each to the student's id and grade again)",
+            file=sys.stderr,
+        )
     results = grade_class(
         paths,
         args.assignment,
@@ -141,6 +193,8 @@ def _merge_and_report(paths, assignment: str, csv_path: Path | None) -> int:
     from autograder.grade import load_results
 
     results = load_results(paths, assignment)
+    if not results:
+        raise ValueError(f"no results of {assignment} in {paths.results}: run `grade` first")
     for result in results:
         gradebook_io.apply_result(paths, result)
     print(report.score_table(results))
@@ -154,7 +208,10 @@ def _merge_and_report(paths, assignment: str, csv_path: Path | None) -> int:
 def _feedback(paths, args) -> int:
     from autograder.feedback import generate_feedback
 
-    for path in generate_feedback(paths, args.assignment):
+    written = generate_feedback(paths, args.assignment)
+    if not written:
+        raise ValueError(f"no autograded submission of {args.assignment}: run `grade` first")
+    for path in written:
         print(f"feedback {path}")
     return 0
 

@@ -7,7 +7,9 @@ Accepted layouts (``ROOT`` is the folder given on the command line):
 - ``ROOT/submitted/<student_id>/<assignment>/*.ipynb``, an nbgrader course folder.
 
 A student whose folder holds no notebook, or not the expected file name, is still listed,
-with the problem, so the batch goes on and the grade says what happened.
+with the problem, so the batch goes on and the grade says what happened. A folder whose
+name cannot be a student id (a space, a slash, a leading dot or dash) is not graded:
+:func:`unusable_folders` names them so that the command line can say so.
 """
 
 from __future__ import annotations
@@ -31,19 +33,43 @@ class Submission:
 
 
 def find_submissions(root: Path, assignment: str, expected: list[str]) -> list[Submission]:
-    """List every student folder under ``root`` and match its notebooks to ``expected`` names."""
-    root = Path(root)
-    if not root.is_dir():
-        raise FileNotFoundError(f"submissions folder {root} does not exist")
-    if (root / "submitted").is_dir():
-        root = root / "submitted"
+    """List every student folder under ``root`` and match its notebooks to ``expected`` names.
+
+    Raises FileNotFoundError when ``root`` does not exist, ValueError when it holds no
+    student folder at all (a wrong path, or an archive not yet unpacked).
+    """
+    root = _students_root(root)
     found = []
-    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+    for folder in _folders(root):
         if not STUDENT_ID.match(folder.name):
             continue
         inner = folder / assignment
         found.append(_match(folder.name, inner if inner.is_dir() else folder, expected))
+    if not found:
+        skipped = unusable_folders(root)
+        raise ValueError(
+            f"no student folder in {root}: expected {root}/<student_id>/<notebook>.ipynb "
+            "(or nbgrader's submitted/<student_id>/<assignment>/)"
+            + (f"; not usable as student ids: {', '.join(skipped)}" if skipped else "")
+        )
     return found
+
+
+def unusable_folders(root: Path) -> list[str]:
+    """Names of the folders under ``root`` that are skipped: not a valid student id."""
+    root = _students_root(root)
+    return [f.name for f in _folders(root) if not STUDENT_ID.match(f.name)]
+
+
+def _students_root(root: Path) -> Path:
+    root = Path(root)
+    if not root.is_dir():
+        raise FileNotFoundError(f"submissions folder {root} does not exist")
+    return root / "submitted" if (root / "submitted").is_dir() else root
+
+
+def _folders(root: Path) -> list[Path]:
+    return sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
 
 
 def _match(student: str, folder: Path, expected: list[str]) -> Submission:
