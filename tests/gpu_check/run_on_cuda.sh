@@ -6,7 +6,8 @@
 # lacks are installed from $WHEELS (default .whl/; tests/gpu_check/fetch_wheels.sh makes them).
 # Everything lands in $OUT (default .gpu-check/): device.txt, pytest.log, pytest.xml,
 # bench.log and benchmarks.json, which `python -m tests.bench.record_cuda` records.
-# REHEARSE_ON_CPU=1 runs it all on a machine without CUDA, to try the script itself.
+# REHEARSE_ON_CPU=1 runs it all on a machine without CUDA, to try the script itself;
+# with COLLECT_ONLY=1 too, it lists the tests it would run and runs nothing.
 # Exit status: 0 when every test passed and the benchmark ran; 4 without CUDA; 3 when the
 # wheels do not install; else pytest's status, or the benchmark's.
 set -uo pipefail
@@ -42,15 +43,20 @@ if compgen -G "$WHEELS/*.whl" >/dev/null; then
   export PYTHONPATH=$site:$PWD
 fi
 
-status=0
+# The selection: the PyTorch track, its widgets, and the notebooks of 09-12.
+selection=(
+  tests/test_torch_track_*.py tests/test_generative.py tests/test_widgets_latent.py
+  tests/test_widgets_interpolation.py tests/test_notebooks.py::test_solution_runs_clean
+  tests/test_notebooks.py::test_student_release_fails_only_in_stubs
+  -k "not notebooks or 09_cnn or 10_rnn or 11_autoencoders or 12_gans" -m "not browser"
+)
+if [[ ${COLLECT_ONLY:-0} == 1 ]]; then  # list what would run, run nothing (tests of this script)
+  exec "$PYTHON" -m pytest -p no:cacheprovider -q --collect-only "${selection[@]}"
+fi
+
 workers=$(( $(nproc) > 8 ? 4 : 2 ))
 "$PYTHON" -m pytest -p no:cacheprovider -q -n "$workers" --dist loadgroup \
-  --junitxml="$OUT/pytest.xml" -o junit_family=xunit2 \
-  tests/test_torch_track_*.py tests/test_generative.py tests/test_widgets_latent.py \
-  tests/test_widgets_interpolation.py tests/test_notebooks.py::test_solution_runs_clean \
-  tests/test_notebooks.py::test_student_release_fails_only_in_stubs \
-  -k "not notebooks or 09_cnn or 10_rnn or 11_autoencoders or 12_gans" \
-  -m "not browser" 2>&1 | tee "$OUT/pytest.log"
+  --junitxml="$OUT/pytest.xml" -o junit_family=xunit2 "${selection[@]}" 2>&1 | tee "$OUT/pytest.log"
 status=${PIPESTATUS[0]}
 
 "$PYTHON" -m tests.bench --only torch --out "$OUT" 2>&1 | tee "$OUT/bench.log"

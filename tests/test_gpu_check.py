@@ -1,4 +1,4 @@
-"""Recording the PyTorch track's CUDA benchmark in docs/, and the device check's script.
+"""The GPU check: its script (tests/gpu_check/) and recording its figures in docs/ (record_cuda).
 
 The reports here are real ones: one quick run of the torch group on this machine's CPU.
 A CUDA machine's report differs only in what it measured, so "measured on CUDA" is played
@@ -112,18 +112,36 @@ def test_carried_packages_are_pinned_by_the_lock():
     assert not unpinned, f"not in requirements.lock: {unpinned}"
 
 
-def test_the_device_script_stops_clearly_without_cuda(tmp_path):
-    """On this CPU machine the script must refuse, not report CPU figures as GPU ones."""
+def run_device_script(tmp_path, **env) -> subprocess.CompletedProcess:
     env = {
         "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
         "HOME": str(tmp_path),
         "OUT": str(tmp_path / "out"),
         "WHEELS": str(tmp_path / "no-wheels"),
+        **env,
     }
-    done = subprocess.run(
+    return subprocess.run(
         ["bash", "tests/gpu_check/run_on_cuda.sh"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
+
+
+def test_the_device_script_selects_the_gpu_tests_and_the_notebooks_of_09_to_12(tmp_path):
+    done = run_device_script(tmp_path, REHEARSE_ON_CPU="1", COLLECT_ONLY="1")
+    assert done.returncode == 0, done.stdout + done.stderr
+    ids = [line for line in done.stdout.splitlines() if "::" in line]
+    gpu_files = {"bench", "char_rnn", "generative_models", "train"}
+    assert {f"tests/test_torch_track_{name}.py" for name in gpu_files} <= {
+        i.split("::")[0] for i in ids
+    }
+    notebooks = sorted(i.split("[")[1].rstrip("]") for i in ids if "test_notebooks.py" in i)
+    expected = ["09_cnn", "10_rnn", "11_autoencoders", "12_gans"]
+    assert notebooks == sorted(expected * 2)
+
+
+def test_the_device_script_stops_clearly_without_cuda(tmp_path):
+    """On this CPU machine the script must refuse, not report CPU figures as GPU ones."""
+    done = run_device_script(tmp_path)
     assert done.returncode == 4, done.stdout + done.stderr
     assert "torch sees no CUDA device" in done.stdout + done.stderr
     assert "torch" in (tmp_path / "out" / "device.txt").read_text()
