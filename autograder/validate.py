@@ -32,6 +32,8 @@ def validate_notebook(path: Path, cell_timeout: int = 120) -> bool:
         raise FileNotFoundError(f"{path} does not exist")
     config = Config()
     config.ExecutePreprocessor.timeout = cell_timeout
+    if os.name == "posix":  # local sockets: no open TCP port, no "unencrypted TCP" warning
+        config.KernelManager.transport = "ipc"
     os.environ.setdefault("NBGRADER_EXECUTION", "validate")
     validator = _ValidateOnce(config=config)
     validator.validate_and_print(str(path.resolve()))  # nbgrader's wording, as in the lab

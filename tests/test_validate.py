@@ -45,3 +45,5 @@ def test_answered_notebook_passes_validation(tmp_path):
     done = _validate(path, tmp_path)
     assert done.returncode == 0, done.stdout[-1500:] + done.stderr[-1500:]
     assert "VALIDATION FAILED" not in done.stdout
+    # what the student reads is the verdict, not the kernel's transport warnings
+    assert "Success!" in done.stdout and "WARNING" not in done.stdout + done.stderr
