@@ -14,6 +14,7 @@ from sklearn.decomposition import PCA as SklearnPCA
 
 from course_utils.gradcheck import eval_numerical_gradient_array, rel_error
 from course_utils.pca import (
+    STEP_PER_CURVATURE,
     fit_linear_autoencoder,
     linear_autoencoder_loss,
     orthonormal_basis,
@@ -23,6 +24,7 @@ from course_utils.pca import (
     pca_summary,
     principal_angles,
     projection_matrix,
+    top_eigenvalue,
 )
 
 
@@ -140,6 +142,34 @@ def test_trained_linear_autoencoder_spans_the_principal_subspace(rng):
     assert np.degrees(principal_angles(result["W_enc"], components.T)).max() < 0.1
     again = fit_linear_autoencoder(Xc, 2, learning_rate=0.01, num_steps=1500, seed=0)
     np.testing.assert_array_equal(again["W_enc"], result["W_enc"])
+
+
+def test_top_eigenvalue_is_the_largest_eigenvalue_of_the_covariance(rng):
+    X = anisotropic(rng, 300, 12)
+    Xc = X - X.mean(0)
+    expected = np.linalg.svd(Xc, compute_uv=False)[0] ** 2 / len(Xc)
+    assert top_eigenvalue(Xc) == pytest.approx(expected, rel=1e-6)
+    assert top_eigenvalue(100 * Xc) == pytest.approx(1e4 * expected, rel=1e-6)
+    assert top_eigenvalue(np.zeros((5, 3))) == 0.0
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the fixed rate overflows on purpose
+def test_default_learning_rate_follows_the_scale_of_the_data(rng):
+    """A rate that suits small pixel values diverges on large ones; the default adapts."""
+    X = anisotropic(rng, 100, 6)
+    Xc = X - X.mean(0)
+    small = fit_linear_autoencoder(Xc, 2, num_steps=600, seed=0)
+    large = fit_linear_autoencoder(30 * Xc, 2, num_steps=600, seed=0)
+    assert small["learning_rate"] == pytest.approx(
+        STEP_PER_CURVATURE / top_eigenvalue(Xc), rel=1e-12
+    )
+    assert large["learning_rate"] == pytest.approx(small["learning_rate"] / 900, rel=1e-6)
+    for scale, result in ((1, small), (30, large)):
+        best = pca_reconstruction_error(scale * Xc, 2)
+        assert result["loss_history"][-1] == pytest.approx(best, rel=1e-4)
+    fixed = fit_linear_autoencoder(30 * Xc, 2, learning_rate=small["learning_rate"],
+                                   num_steps=100, seed=0)  # fmt: skip
+    assert not np.isfinite(fixed["loss_history"][-1])
 
 
 def test_pca_summary_is_sign_free_and_checks_the_order(rng):
