@@ -21,12 +21,13 @@ export MPLCONFIGDIR := $(HOME_DIR)/matplotlib
 export PATH := $(BIN):$(PATH)
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: help setup system-deps lab test test-fast lint format release grade-demo bench lock clean
+.PHONY: help setup system-deps lab test test-fast test-cifar lint format release grade-demo bench lock clean
 
 help:
 	@echo "make lab        set up (once) and open the course in JupyterLab"
 	@echo "make test       set up (once) and run every test, lint included"
 	@echo "make test-fast  the tests without the slow and browser ones"
+	@echo "make test-cifar every notebook's CIFAR-10 branch, on a synthetic archive (slow)"
 	@echo "make release    regenerate notebooks/ and the student bundles from solutions/"
 	@echo "make grade-demo grade a generated class of sample submissions, offline"
 	@echo "make bench      measure the kit against its peers and budgets (docs/benchmarks.md)"
@@ -72,6 +73,9 @@ test: lint
 
 test-fast: lint
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not slow and not browser"
+
+test-cifar: setup
+	COURSE_TEST_CIFAR=all $(BIN)/python -m pytest -n $(PYTEST_WORKERS) tests/test_notebooks_cifar10.py
 
 release: setup
 	$(BIN)/python -m autograder release

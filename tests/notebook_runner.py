@@ -9,12 +9,17 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+#: one BLAS / OpenMP thread per kernel: the tests run kernels side by side (pytest -n), and
+#: two kernels with two threads each on two cores wait on each other up to 5x longer
+ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
 
 def execute(path: Path, timeout: int = 180, env: dict | None = None) -> tuple:
     """Run every cell (errors allowed) and return (executed notebook, seconds)."""
     nb = nbformat.read(path, as_version=4)
     saved = dict(os.environ)
-    os.environ.update({"NBGRADER_EXECUTION": "autograde", "MPLBACKEND": "Agg", **(env or {})})
+    os.environ.update({"NBGRADER_EXECUTION": "autograde", "MPLBACKEND": "Agg", **ONE_THREAD})
+    os.environ.update(env or {})
     try:
         client = NotebookClient(
             nb,

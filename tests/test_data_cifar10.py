@@ -1,21 +1,17 @@
 """The download machinery of course_utils.data, against a local HTTP server (no network).
 
-A tiny archive in the true CIFAR-10 format (cifar-10-batches-py/ with data_batch_1..5,
-test_batch and batches.meta, pickled dicts with bytes keys) is served from
-127.0.0.1; the server counts requests and can truncate or corrupt its answers.
+A tiny archive in the true CIFAR-10 format (tests/synthetic_cifar.py: cifar-10-batches-py/
+with data_batch_1..5, test_batch and batches.meta, pickled dicts with bytes keys) is served
+from 127.0.0.1; the server counts requests and can truncate or corrupt its answers.
 """
 
 from __future__ import annotations
 
-import hashlib
 import http.server
-import io
 import os
-import pickle
 import socket
 import subprocess
 import sys
-import tarfile
 import threading
 from pathlib import Path
 
@@ -33,50 +29,11 @@ from course_utils.data import (
     load_text,
 )
 from course_utils.data.__main__ import main as data_cli
+from tests.synthetic_cifar import BATCHES, cifar_archive
 
 ROOT = Path(__file__).resolve().parents[1]
 IMAGES_PER_BATCH = 4
-BATCHES = [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]
-
-
-def _tiny_cifar_archive() -> tuple[bytes, dict[str, tuple[np.ndarray, list[int]]]]:
-    """A .tar.gz in the CIFAR-10 python format, and the (data, labels) of each batch."""
-    rng = np.random.default_rng(10)
-    contents, buffer = {}, io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
-
-        def add(name: str, obj: dict) -> None:
-            payload = pickle.dumps(obj, protocol=2)
-            info = tarfile.TarInfo(f"cifar-10-batches-py/{name}")
-            info.size = len(payload)
-            tar.addfile(info, io.BytesIO(payload))
-
-        for name in BATCHES:
-            data = rng.integers(0, 256, size=(IMAGES_PER_BATCH, 3072), dtype=np.uint8)
-            labels = rng.integers(0, 10, size=IMAGES_PER_BATCH).tolist()
-            contents[name] = (data, labels)
-            add(
-                name,
-                {
-                    b"batch_label": name.encode(),
-                    b"labels": labels,
-                    b"data": data,
-                    b"filenames": [b"x.png"] * IMAGES_PER_BATCH,
-                },
-            )
-        add(
-            "batches.meta",
-            {
-                b"num_cases_per_batch": IMAGES_PER_BATCH,
-                b"num_vis": 3072,
-                b"label_names": [b"airplane"] * 10,
-            },
-        )
-    return buffer.getvalue(), contents
-
-
-ARCHIVE, CONTENTS = _tiny_cifar_archive()
-MD5 = hashlib.md5(ARCHIVE).hexdigest()
+ARCHIVE, CONTENTS, MD5 = cifar_archive(IMAGES_PER_BATCH, seed=10)
 
 
 class _Server(http.server.HTTPServer):
