@@ -137,6 +137,8 @@ def test_the_device_script_selects_the_gpu_tests_and_the_notebooks_of_09_to_12(t
     notebooks = sorted(i.split("[")[1].rstrip("]") for i in ids if "test_notebooks.py" in i)
     expected = ["09_cnn", "10_rnn", "11_autoencoders", "12_gans"]
     assert notebooks == sorted(expected * 2)
+    on_cifar = sorted(i.split("[")[1].rstrip("]") for i in ids if "notebooks_cifar10" in i)
+    assert on_cifar == ["09_cnn_pytorch", "12_gans"]
 
 
 def test_the_device_script_stops_clearly_without_cuda(tmp_path):

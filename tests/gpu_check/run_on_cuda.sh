@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The PyTorch track's checks on a CUDA machine, in one go (docs/TORCH_TRACK.md, "On a GPU"):
 # the track's tests (the gpu-marked ones included), the PyTorch notebooks of 09-12 run top
-# to bottom, and the track's benchmark at full size. Run from the repository root with the
+# to bottom (09_cnn_pytorch and 12_gans on CIFAR-10 too, from tests/synthetic_cifar.py),
+# and the track's benchmark at full size. Run from the repository root with the
 # machine's own python3 (it must hold a CUDA build of torch); wheels for what that Python
 # lacks are installed from $WHEELS (default .whl/; tests/gpu_check/fetch_wheels.sh makes them).
 # Everything lands in $OUT (default .gpu-check/): device.txt, pytest.log, pytest.xml,
@@ -43,12 +44,17 @@ if compgen -G "$WHEELS/*.whl" >/dev/null; then
   export PYTHONPATH=$site:$PWD
 fi
 
-# The selection: the PyTorch track, its widgets, and the notebooks of 09-12.
+# The selection: the PyTorch track, its widgets, the notebooks of 09-12, and the CIFAR-10
+# branches (synthetic archive) of the two that train on the GPU: 09_cnn_pytorch and 12_gans.
+export COURSE_TEST_CIFAR=all
+on_digits="not notebooks_cifar10 and (09_cnn or 10_rnn or 11_autoencoders or 12_gans)"
+on_cifar="notebooks_cifar10 and (09_cnn_pytorch or 12_gans)"
 selection=(
   tests/test_torch_track_*.py tests/test_generative.py tests/test_widgets_latent.py
   tests/test_widgets_interpolation.py tests/test_notebooks.py::test_solution_runs_clean
   tests/test_notebooks.py::test_student_release_fails_only_in_stubs
-  -k "not notebooks or 09_cnn or 10_rnn or 11_autoencoders or 12_gans" -m "not browser"
+  tests/test_notebooks_cifar10.py::test_solution_runs_on_cifar10
+  -k "not notebooks or ($on_digits) or ($on_cifar)" -m "not browser"
 )
 if [[ ${COLLECT_ONLY:-0} == 1 ]]; then  # list what would run, run nothing (tests of this script)
   exec "$PYTHON" -m pytest -p no:cacheprovider -q --collect-only "${selection[@]}"
