@@ -35,16 +35,8 @@ from course_utils.generative.mixture import (
     ring_of_gaussians,
 )
 
-
-@pytest.fixture(autouse=True)
-def torch_state():
-    """One thread, a fixed global seed, and torch's random state restored afterwards."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(0)
-        yield
-    torch.set_num_threads(threads)
+#: one torch thread (tiny models), seed 0, torch's random state restored (tests/conftest.py)
+pytestmark = pytest.mark.usefixtures("torch_state")
 
 
 def t64(rng, *shape, scale=1.0, grad=False):

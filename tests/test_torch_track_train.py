@@ -17,15 +17,8 @@ from course_utils.torch_track.train import History, evaluate, fit, make_loaders
 CUDA = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 
 
-@pytest.fixture(autouse=True)
-def torch_state():
-    """Same seed for each test, one thread (tiny models), PyTorch's state restored after."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(0)
-        yield
-    torch.set_num_threads(threads)
+#: one torch thread (tiny models), seed 0, torch's random state restored (tests/conftest.py)
+pytestmark = pytest.mark.usefixtures("torch_state")
 
 
 def blobs(rng, n=240):
