@@ -4,7 +4,9 @@ The notebooks are found when the bench runs (``solutions/*/*.ipynb``), so new on
 covered as soon as they exist. Each is executed as tests/notebook_runner.py does: a real
 ``python3`` kernel, ``NBGRADER_EXECUTION=autograde``, the Agg backend, the notebook's
 folder as working directory, errors allowed; the time runs from kernel start to the last
-cell. A notebook still running at twice its budget is stopped there.
+cell. Unlike the tests, which run kernels side by side on one BLAS thread each, the bench
+runs one notebook at a time with the libraries' default thread counts, as a student's
+machine would. A notebook still running at twice its budget is stopped there.
 """
 
 from __future__ import annotations
@@ -38,7 +40,8 @@ def run(quick: bool = False) -> Section:
     section = Section("notebooks", "Solution notebooks against their 90 s budget")
     section.notes += [
         "Executed one at a time, once each, like tests/notebook_runner.py "
-        f"(NBGRADER_EXECUTION=autograde, MPLBACKEND=Agg); stopped at {STOP_AFTER_S:.0f} s.",
+        "(NBGRADER_EXECUTION=autograde, MPLBACKEND=Agg) but with the default thread counts; "
+        f"stopped at {STOP_AFTER_S:.0f} s.",
         f"Found {len(found)} solution notebooks at run time"
         + (f"; quick mode runs only {chosen[0].name}." if quick and chosen else "."),
     ]
