@@ -14,8 +14,6 @@ from course_utils.augment import (
     shift,
 )
 
-pytestmark = pytest.mark.numerics  # run under forced BLAS kernels: tests/portability.py
-
 
 def images(rng, shape=(5, 6, 7)):
     return rng.random(shape)

@@ -27,8 +27,6 @@ from course_utils.layers import (
     max_pool_forward_naive,
 )
 
-pytestmark = pytest.mark.numerics  # run under forced BLAS kernels: tests/portability.py
-
 NUM_TOL = dict(rtol=1e-6, atol=1e-9)  # centred differences in float64
 TORCH_TOL = dict(rtol=1e-10, atol=1e-11)  # same sums in float64, another order
 FEW = settings(max_examples=20, deadline=None)

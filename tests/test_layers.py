@@ -30,8 +30,6 @@ from course_utils.layers import (
     svm_loss,
 )
 
-pytestmark = pytest.mark.numerics  # run under forced BLAS kernels: tests/portability.py
-
 NUM_TOL = dict(rtol=1e-6, atol=1e-9)  # centred differences in float64
 TORCH_TOL = dict(rtol=1e-10, atol=1e-12)  # the same formula in float64: rounding only
 FEW = settings(max_examples=25, deadline=None)

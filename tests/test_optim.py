@@ -22,8 +22,6 @@ from course_utils.optim import (
     step_decay,
 )
 
-pytestmark = pytest.mark.numerics  # run under forced BLAS kernels: tests/portability.py
-
 STEPS = 8
 TORCH_TOL = dict(rtol=1e-10, atol=1e-12)  # same update in float64: rounding only
 

@@ -1,4 +1,4 @@
-"""The tools that test the suite itself: forced BLAS kernels (portability) and a loaded CPU (busy)."""
+"""The tools that test the suite itself: forced BLAS kernels and a loaded CPU."""
 
 from __future__ import annotations
 

@@ -35,8 +35,6 @@ from course_utils.rnn_layers import (
     word_embedding_forward,
 )
 
-pytestmark = pytest.mark.numerics  # run under forced BLAS kernels: tests/portability.py
-
 # (N, T, D, H): a single sequence, D != H everywhere, T from 1 to 5.
 SHAPES = [(1, 1, 3, 2), (2, 3, 4, 5), (3, 5, 2, 3)]
 # Centred differences in float64 agree to about 1e-8 relative and 1e-11 absolute (rounding
