@@ -12,6 +12,7 @@ import pytest
 
 from autograder.course import course_paths
 from autograder.release import authored_assignments
+from tests.notebook_runner import errors, execute
 
 PATHS = course_paths()
 ASSIGNMENTS = authored_assignments(PATHS)
@@ -79,3 +80,14 @@ def test_rules_detect_what_they_forbid():
     assert AUTHORING_NOTE.search("TODO: rewrite") and not AUTHORING_NOTE.search("todos list")
     cell = nbformat.v4.new_code_cell("check_close(a, b)\n" * (MAX_TEST_CELL_LINES + 1))
     assert _is_test_cell(cell) and len(cell.source.splitlines()) > MAX_TEST_CELL_LINES
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", SECOND_EDITION)
+def test_unfinished_release_with_widgets_on_fails_only_in_stubs(assignment):
+    """As a student runs it (widgets on): a cell that builds on an unwritten task prints which
+    task to finish (``course_utils.grading.after``) instead of failing with a NameError."""
+    for path in _released(assignment):
+        nb, _ = execute(path, env={"NBGRADER_EXECUTION": ""})
+        names = {name for _, name, _ in errors(nb)}
+        assert names <= {"NotImplementedError"}, f"{path.name}: {errors(nb)[:5]}"
