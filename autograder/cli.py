@@ -141,7 +141,7 @@ def _assignments_named(args) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    paths = course_paths(args.course_dir)
+    paths = course_paths(args.course_dir, create=args.command != "cluster-script")
     handler = {
         "release": _release,
         "grade": _grade,
@@ -241,10 +241,11 @@ def _merge_and_report(paths, assignment: str, csv_path: Path | None, partial: bo
     return 0
 
 
-def _cluster_script(paths, args) -> int:
-    from autograder.cluster import SlurmRun, write_slurm_scripts
+def slurm_run(paths, args):
+    """The SlurmRun that ``cluster-script slurm`` renders, from its parsed arguments."""
+    from autograder.cluster import SlurmRun
 
-    run = SlurmRun(
+    return SlurmRun(
         assignment=args.assignment,
         submissions=args.submissions.resolve(),
         course=paths.course_dir,
@@ -255,7 +256,12 @@ def _cluster_script(paths, args) -> int:
         time=args.time,
         python=args.python,
     )
-    grade_script, merge_script = write_slurm_scripts(run, args.to)
+
+
+def _cluster_script(paths, args) -> int:
+    from autograder.cluster import write_slurm_scripts
+
+    grade_script, merge_script = write_slurm_scripts(slurm_run(paths, args), args.to)
     print(f"wrote {grade_script} and {merge_script}; submit both with")
     print(f"  jobid=$(sbatch --parsable {grade_script})")
     print(f"  sbatch --dependency=afterok:$jobid {merge_script}")
