@@ -79,7 +79,7 @@ def ensure_secret(paths: CoursePaths) -> None:
     """Create the course secret once: written aside, then linked in (the first one wins)."""
     if paths.secret.exists():
         return
-    fresh = paths.secret.with_name(f".{paths.secret.name}.{os.getpid()}")
+    fresh = paths.secret.with_name(f".{paths.secret.name}.{shards.unique_suffix()}")
     fresh.write_text(secrets.token_hex(32))
     os.chmod(fresh, 0o600)
     try:

@@ -18,6 +18,7 @@ import contextlib
 import fcntl
 import json
 import os
+import socket
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -52,9 +53,14 @@ def course_lock(paths: CoursePaths):
 def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` so that a reader sees the old file or the whole new one."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    partial = path.with_name(f".{path.name}.{unique_suffix()}.partial")
     partial.write_text(text)
     os.replace(partial, path)
+
+
+def unique_suffix() -> str:
+    """A name part no other process, on this machine or another, uses at the same time."""
+    return f"{socket.gethostname()}.{os.getpid()}"
 
 
 def _folder(paths: CoursePaths, assignment: str) -> Path:

@@ -8,8 +8,10 @@ through ``SLURM_CONF``, so the machine's own Slurm configuration, if any, is unt
 
 from __future__ import annotations
 
+import ctypes
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -26,6 +28,7 @@ DAEMONS = (
     "squeue",
     "sinfo",
 )
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 ENDED = {"COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL", "OUT_OF_MEMORY", "PREEMPTED"}
 
 SLURM_CONF = """\
@@ -70,6 +73,12 @@ def missing_requirements() -> str | None:
     if absent:
         return f"Slurm/munge not installed ({', '.join(absent)}): `make system-deps` as root"
     return None
+
+
+def _terminate_with_parent() -> None:
+    """In the child: get SIGTERM when the test process dies, even if teardown never runs."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def free_ports(count: int) -> list[int]:
@@ -140,11 +149,16 @@ class SlurmCluster:
         wait_until(self._node_idle, 60, "the node to come up idle")
 
     def _spawn(self, *command: str) -> None:
-        log = open(self.root / f"{command[0]}.out", "ab")  # noqa: SIM115 (closed with the process)
-        self.processes.append(
-            subprocess.Popen(command, env=self.env, stdout=log, stderr=subprocess.STDOUT)
-        )
-        log.close()
+        with open(self.root / f"{command[0]}.out", "ab") as log:
+            self.processes.append(
+                subprocess.Popen(
+                    command,
+                    env=self.env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    preexec_fn=_terminate_with_parent,
+                )
+            )
 
     def _controller_answers(self) -> bool:
         return self.run("scontrol", "ping", check=False).returncode == 0

@@ -250,3 +250,22 @@ def test_copy_is_deep_enough_for_the_merge_helper():
         "l": [{"name": "x", "v": 1, "w": 2}],
     }
     assert base == before
+
+
+def test_the_image_is_what_the_manifests_expect():
+    """deploy/Dockerfile (not built here: no Docker daemon) agrees with the Jobs and make."""
+    dockerfile = (REPO_ROOT / "deploy" / "Dockerfile").read_text()
+    instructions = [line.split(None, 1) for line in dockerfile.splitlines() if line[:1].isupper()]
+    workdirs = [rest for op, rest in instructions if op == "WORKDIR"]
+    users = [rest for op, rest in instructions if op == "USER"]
+    assert users[-1] == "grader" and "--uid 1000" in dockerfile  # the Jobs' runAsUser
+    assert "bubblewrap" in dockerfile and "-r requirements.lock" in dockerfile
+    image = re.search(r"^IMAGE \?= (\S+)$", (REPO_ROOT / "Makefile").read_text(), re.M)[1]
+    for name in ("grade-job.yaml", "merge-job.yaml"):
+        pod = _manifest(name)["spec"]["template"]["spec"]
+        assert pod["securityContext"]["runAsUser"] == 1000
+        for container in pod["containers"]:
+            assert container["image"] == image
+            assert container["workingDir"] == workdirs[-1]
+    ignored = (REPO_ROOT / ".dockerignore").read_text().split()
+    assert {".venv", ".course", ".git"} <= set(ignored)  # no local state or secrets in it
