@@ -142,11 +142,22 @@ class SlurmCluster:
             f"--log-file={self.root}/munged.log",
             f"--seed-file={self.root}/munged.seed",
         )
-        wait_until(lambda: (self.root / "munge.socket").exists(), 30, "munged's socket")
+        wait_until(self._alive(lambda: (self.root / "munge.socket").exists()), 30, "munged")
         self._spawn("slurmctld", "-D")
-        wait_until(self._controller_answers, 60, "slurmctld")
+        wait_until(self._alive(self._controller_answers), 60, "slurmctld")
         self._spawn("slurmd", "-D", "-N", "localhost")
-        wait_until(self._node_idle, 60, "the node to come up idle")
+        wait_until(self._alive(self._node_idle), 60, "the node to come up idle")
+
+    def _alive(self, condition):
+        """``condition``, but raising at once with the logs when a daemon has exited."""
+
+        def check():
+            for process in self.processes:
+                if process.poll() is not None:
+                    raise RuntimeError(f"{process.args[0]} exited\n{self.logs()}")
+            return condition()
+
+        return check
 
     def _spawn(self, *command: str) -> None:
         with open(self.root / f"{command[0]}.out", "ab") as log:
@@ -220,7 +231,7 @@ class SlurmCluster:
     def logs(self) -> str:
         """The tails of the daemons' logs, for an assertion message."""
         parts = []
-        for name in ("slurmctld.log", "slurmd.log", "munged.log"):
+        for name in ("slurmctld.log", "slurmd.log", "munged.out", "slurmctld.out", "slurmd.out"):
             path = self.root / name
             if path.exists():
                 parts.append(f"--- {name}\n" + "\n".join(path.read_text().splitlines()[-20:]))
