@@ -8,6 +8,7 @@ through ``SLURM_CONF``, so the machine's own Slurm configuration, if any, is unt
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import shutil
@@ -16,6 +17,8 @@ import socket
 import subprocess
 import time
 from pathlib import Path
+
+import psutil
 
 DAEMONS = (
     "munged",
@@ -61,7 +64,7 @@ ReturnToService=2
 KillWait=5
 MinJobAge=3600
 NodeName=localhost NodeAddr=127.0.0.1 CPUs={cpus} RealMemory={memory_mb} State=UNKNOWN
-PartitionName=grading Nodes=localhost Default=YES MaxTime=INFINITE State=UP
+PartitionName=grading Nodes=localhost Default=YES MaxTime=INFINITE State=UP OverSubscribe=FORCE:4
 """
 
 
@@ -228,6 +231,23 @@ class SlurmCluster:
         out = self.run("scontrol", "listpids", job_id, check=False).stdout
         return [int(line.split()[0]) for line in out.splitlines()[1:] if line.split()]
 
+    def _steps(self) -> list[psutil.Process]:
+        """This cluster's live slurmstepd processes: a file or socket in its folder.
+
+        A finished step is a zombie until init reaps it: psutil raises for it, so it is left out.
+        """
+        root = str(self.root)
+        steps = []
+        for process in psutil.process_iter(["name"]):
+            if process.info["name"] != "slurmstepd":
+                continue
+            with contextlib.suppress(psutil.Error):
+                paths = [f.path for f in process.open_files()]
+                paths += [str(c.laddr) for c in process.net_connections(kind="unix")]
+                if any(path.startswith(root) for path in paths):
+                    steps.append(process)
+        return steps
+
     def logs(self) -> str:
         """The tails of the daemons' logs, for an assertion message."""
         parts = []
@@ -238,13 +258,18 @@ class SlurmCluster:
         return "\n".join(parts)
 
     def stop(self) -> None:
-        """Cancel every job of this cluster, wait for them to end, stop the daemons."""
+        """Cancel every job of this cluster, wait for them and their steps, stop the daemons."""
         if self.processes and self._controller_answers():
             self.run("scancel", "--user=root", check=False)
             try:
                 wait_until(lambda: not self.run("squeue", "-h").stdout.strip(), 60, "jobs")
             except (TimeoutError, subprocess.CalledProcessError):
                 pass
+        with contextlib.suppress(TimeoutError):  # a finished job's slurmstepd ends by itself
+            wait_until(lambda: not self._steps(), 60, "slurmstepd to exit")
+        for step in self._steps():
+            with contextlib.suppress(psutil.Error):
+                step.kill()
         for process in reversed(self.processes):  # slurmd, slurmctld, then munged
             process.terminate()
             try:
