@@ -269,3 +269,14 @@ def test_the_image_is_what_the_manifests_expect():
             assert container["workingDir"] == workdirs[-1]
     ignored = (REPO_ROOT / ".dockerignore").read_text().split()
     assert {".venv", ".course", ".git"} <= set(ignored)  # no local state or secrets in it
+
+
+def test_the_slurm_test_says_why_it_cannot_run(monkeypatch):
+    from tests import slurm_cluster
+
+    monkeypatch.setattr(slurm_cluster.os, "geteuid", lambda: 1000)
+    assert "needs root" in slurm_cluster.missing_requirements()
+    monkeypatch.setattr(slurm_cluster.os, "geteuid", lambda: 0)
+    monkeypatch.setattr(slurm_cluster.shutil, "which", lambda name: None)
+    reason = slurm_cluster.missing_requirements()
+    assert "slurmctld" in reason and "make system-deps" in reason
