@@ -34,6 +34,7 @@ help:
 	@echo "make release    regenerate notebooks/ and the student bundles from solutions/"
 	@echo "make grade-demo grade a generated class of sample submissions, offline"
 	@echo "make bench      measure the kit against its peers and budgets (docs/benchmarks.md)"
+	@echo "make image      build the grading image for Kubernetes (docs/CLUSTER.md; needs Docker)"
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +48,8 @@ $(STAMP): requirements.lock pyproject.toml
 # browser tests. As root we install what is missing; otherwise grading runs with fewer
 # protections (and says so) and the browser tests are skipped.
 SYSTEM_PACKAGES := bubblewrap:bwrap chromium:chromium
+# Slurm and munge for the test that grades on a real one-node cluster (docs/CLUSTER.md).
+SYSTEM_PACKAGES += slurm-wlm:slurmctld munge:munged
 system-deps:
 	@missing=""; for pair in $(SYSTEM_PACKAGES); do \
 	  command -v $${pair#*:} >/dev/null || missing="$$missing $${pair%%:*}"; done; \
@@ -105,6 +108,12 @@ lock: setup
 	$(BIN)/python -m pip freeze --all --exclude-editable | grep -v '^pip==' \
 	  | sed 's/^torch==\(.*\)+cpu$$/torch==\1/' >> requirements.lock.new
 	@mv requirements.lock.new requirements.lock
+
+# The grading image that deploy/kubernetes/ names (docs/CLUSTER.md).
+.PHONY: image
+IMAGE ?= nn-course-kit:latest
+image:
+	docker build -f deploy/Dockerfile -t $(IMAGE) .
 
 clean:
 	rm -rf $(VENV) $(HOME_DIR) .pytest_cache .ruff_cache

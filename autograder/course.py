@@ -74,12 +74,16 @@ class CoursePaths:
         return self.course_dir / "grader_secret"
 
 
-def course_paths(course_dir: str | os.PathLike | None = None) -> CoursePaths:
-    """Resolve the course directory (argument, then $COURSE_DIR, then ``<repo>/.course``)."""
+def course_paths(course_dir: str | os.PathLike | None = None, create: bool = True) -> CoursePaths:
+    """Resolve the course directory (argument, then $COURSE_DIR, then ``<repo>/.course``).
+
+    ``create=False``: only name it (a cluster script names the cluster's course directory).
+    """
     ensure_tools_on_path()
     chosen = course_dir or os.environ.get("COURSE_DIR") or REPO_ROOT / ".course"
     path = Path(chosen).resolve()
-    path.mkdir(parents=True, exist_ok=True)
+    if create:
+        path.mkdir(parents=True, exist_ok=True)
     return CoursePaths(REPO_ROOT, path)
 
 
