@@ -15,7 +15,7 @@ PIP := $(BIN)/python -m pip
 PIP_INSTALL := $(PIP) install --quiet --only-binary=:all:
 # Where torch comes from (see README, "Other ways to install"): cpu = the CPU build from
 # TORCH_INDEX (about 190 MB); pypi (or cuda) = the lock's pin as pip's index serves it, on Linux
-# x86-64 PyPI's CUDA build with its nvidia-* wheels (about 3.5 GB); auto = a torch wheel that pip's
+# x86-64 PyPI's CUDA build with its nvidia-* wheels (about 2.7 GB); auto = a torch wheel that pip's
 # own configuration has on disk (find-links), else pypi where an NVIDIA driver is present or the
 # machine is not Linux x86-64, else cpu.
 TORCH ?= auto
@@ -77,17 +77,18 @@ TORCH_AUTO = if [ "$$(uname -sm)" != "Linux x86_64" ]; then echo pypi; \
   elif $(PIP) install --dry-run --quiet --no-index --no-deps --only-binary=:all: \
     torch==$(TORCH_VERSION) >/dev/null 2>&1; then echo local; \
   elif command -v nvidia-smi >/dev/null; then echo pypi; else echo cpu; fi
+TORCH_PYPI_NOTE = on Linux x86-64 PyPI's CUDA build with its nvidia-* wheels, about 2.7 GB
+TORCH_CPU_MISSING = error: no torch $(TORCH_VERSION)+cpu from $(TORCH_INDEX); set TORCH_INDEX, or \
+  TORCH=pypi for PyPI's build (with CUDA on Linux x86-64, about 2.7 GB)
 torch: | $(BIN)/python
 	@route="$(TORCH)"; test "$$route" != auto || route=$$($(TORCH_AUTO)); \
 	case "$$route" in \
-	  cpu) echo "torch $(TORCH_VERSION): the CPU build from $(TORCH_INDEX) (TORCH=cpu)"; \
+	  cpu) echo "torch $(TORCH_VERSION): the CPU build from $(TORCH_INDEX) (TORCH=$(TORCH))"; \
 	    $(PIP_INSTALL) --no-deps --index-url $(TORCH_INDEX) torch==$(TORCH_VERSION)+cpu \
-	    || { echo "error: no torch $(TORCH_VERSION)+cpu from $(TORCH_INDEX); set TORCH_INDEX, \
-	    or TORCH=pypi for PyPI's build (with CUDA on Linux x86-64, about 3.5 GB)" >&2; exit 1; };; \
+	    || { echo "$(TORCH_CPU_MISSING)" >&2; exit 1; };; \
 	  local) echo "torch $(TORCH_VERSION): the wheel pip's configuration has on disk (find-links)"; \
 	    $(PIP_INSTALL) --no-deps --no-index torch==$(TORCH_VERSION);; \
-	  pypi|cuda) echo "torch $(TORCH_VERSION): as pip's index serves it (TORCH=$$route; on Linux \
-	    x86-64 PyPI's CUDA build with its nvidia-* wheels, about 3.5 GB)"; \
+	  *) echo "torch $(TORCH_VERSION): as pip's index serves it (TORCH=$(TORCH); $(TORCH_PYPI_NOTE))"; \
 	    $(PIP_INSTALL) torch==$(TORCH_VERSION);; \
 	esac
 
@@ -154,9 +155,13 @@ grade-demo: setup
 bench: setup
 	$(BIN)/python -m tests.bench
 
+# The lock is pip's freeze of this venv, whatever its Python (3.11-3.13 give the same pins):
+# torch without its +cpu label, and without the CUDA build's own dependencies (nvidia-*, cuda-*,
+# triton), which torch pins itself and which the cpu route never installs.
 lock: setup
 	@grep '^#' requirements.lock > requirements.lock.new
-	$(BIN)/python -m pip freeze --all --exclude-editable | grep -v '^pip==' \
+	$(PIP) freeze --all --exclude-editable | grep -v '^pip==' \
+	  | grep -Eiv '^(nvidia[-_]|cuda[-_]|triton==)' \
 	  | sed 's/^torch==\(.*\)+cpu$$/torch==\1/' >> requirements.lock.new
 	@mv requirements.lock.new requirements.lock
 
