@@ -39,8 +39,8 @@ export MPLCONFIGDIR := $(HOME_DIR)/matplotlib
 export PATH := $(BIN):$(PATH)
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: help setup torch system-deps lab test test-fast test-cifar test-portability test-busy \
-	lint format release grade-demo bench lock clean
+.PHONY: help setup torch python-matches system-deps lab test test-fast test-cifar \
+	test-portability test-busy lint format release grade-demo bench lock clean
 
 help:
 	@echo "make lab        set up (once) and open the course in JupyterLab"
@@ -64,7 +64,17 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 
-$(STAMP): requirements.lock pyproject.toml | $(BIN)/python
+# PYTHON=... given for an existing venv of another version: say so instead of using that venv.
+PY_VERSION := import sys; print("%d.%d" % sys.version_info[:2])
+python-matches: | $(BIN)/python
+ifeq ($(origin PYTHON),command line)
+	@want=$$($(PYTHON) -c '$(PY_VERSION)'); have=$$($(BIN)/python -c '$(PY_VERSION)'); \
+	test "$$want" = "$$have" || { echo "error: $(VENV) is a Python $$have venv and \
+	PYTHON=$(PYTHON) is $$want: add VENV=.venv-py$${want/./} (or make clean VENV=$(VENV))" >&2; \
+	exit 1; }
+endif
+
+$(STAMP): requirements.lock pyproject.toml | $(BIN)/python python-matches
 	@$(MAKE) --no-print-directory torch
 	$(PIP_INSTALL) -r requirements.lock
 	$(PIP) install --quiet --no-deps --no-build-isolation -e .
