@@ -2,10 +2,28 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
-VENV := .venv
-BIN := $(CURDIR)/$(VENV)/bin
+# The interpreter for a new venv: the first of python3.11, 3.12, 3.13, python3 that runs and is
+# at least 3.11 (a pyenv shim of a version not selected does not run). `make test PYTHON=python3.12
+# VENV=.venv-py312` keeps a second venv beside the first; each venv has its own stamp.
+PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3; do \
+  $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && { command -v $$p; break; }; done)
+VENV ?= .venv
+BIN := $(abspath $(VENV))/bin
 STAMP := $(VENV)/.installed-stamp
+PIP := $(BIN)/python -m pip
+# Wheels only, on every Python: no package of the lock is ever built from source.
+PIP_INSTALL := $(PIP) install --quiet --only-binary=:all:
+# Where torch comes from (see README, "Other ways to install"): cpu = the CPU build from
+# TORCH_INDEX (about 190 MB); pypi (or cuda) = the lock's pin as pip's index serves it, on Linux
+# x86-64 PyPI's CUDA build with its nvidia-* wheels (about 2.7 GB); auto = a torch wheel that pip's
+# own configuration has on disk (find-links), else pypi where an NVIDIA driver is present or the
+# machine is not Linux x86-64, else cpu.
+TORCH ?= auto
+TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
+TORCH_VERSION := $(shell sed -n 's/^torch==//p' requirements.lock)
+ifeq ($(filter auto cpu pypi cuda,$(TORCH)),)
+$(error TORCH=$(TORCH): use auto, cpu or pypi (or cuda, the same as pypi))
+endif
 PYTEST_WORKERS ?= 2
 LAB_PORT ?= 8888
 
@@ -21,8 +39,8 @@ export MPLCONFIGDIR := $(HOME_DIR)/matplotlib
 export PATH := $(BIN):$(PATH)
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: help setup system-deps lab test test-fast test-cifar test-portability test-busy lint format \
-	release grade-demo bench lock clean
+.PHONY: help setup torch python-matches system-deps lab test test-fast test-cifar \
+	test-portability test-busy lint format release grade-demo bench lock image clean
 
 help:
 	@echo "make lab        set up (once) and open the course in JupyterLab"
@@ -36,27 +54,74 @@ help:
 	@echo "make bench      measure the kit against its peers and budgets (docs/benchmarks.md)"
 	@echo "make image      build the grading image for Kubernetes (docs/CLUSTER.md; needs Docker)"
 
-$(STAMP): requirements.lock pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.lock
-	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+# The venv itself, made once from $(PYTHON) after checking its version.
+$(BIN)/python:
+	@test -n "$(PYTHON)" || { echo "error: no Python 3.11 or newer found (tried python3.11, \
+	python3.12, python3.13, python3); install one or pass PYTHON=/path/to/python3" >&2; exit 1; }
+	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; \
+	  sys.exit(f"error: $(PYTHON) is Python {v[0]}.{v[1]}; the lock needs 3.11 or newer" \
+	  if v < (3, 11) else None); \
+	  v > (3, 13) and print(f"note: Python {v[0]}.{v[1]} is untested; 3.11-3.13 are")'
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+# PYTHON=... given for an existing venv of another version: say so instead of using that venv.
+PY_VERSION := import sys; print("%d.%d" % sys.version_info[:2])
+python-matches: | $(BIN)/python
+ifeq ($(origin PYTHON),command line)
+	@want=$$($(PYTHON) -c '$(PY_VERSION)'); have=$$($(BIN)/python -c '$(PY_VERSION)'); \
+	test "$$want" = "$$have" || { echo "error: $(VENV) is a Python $$have venv and \
+	PYTHON=$(PYTHON) is $$want: add VENV=.venv-py$${want/./} (or make clean VENV=$(VENV))" >&2; \
+	exit 1; }
+endif
+
+$(STAMP): requirements.lock pyproject.toml | $(BIN)/python python-matches
+	@$(MAKE) --no-print-directory torch
+	$(PIP_INSTALL) -r requirements.lock
+	$(PIP) install --quiet --no-deps --no-build-isolation -e .
 	@mkdir -p $(HOME_DIR)
 	@touch $(STAMP)
 
+# torch first, from the route TORCH names; the lock's `torch==X` is then already satisfied
+# (X+cpu is X for pip), so the lock step adds nothing of PyPI's CUDA build on the cpu route.
+TORCH_AUTO = if [ "$$(uname -sm)" != "Linux x86_64" ]; then echo pypi; \
+  elif $(PIP) install --dry-run --quiet --no-index --no-deps --only-binary=:all: \
+    torch==$(TORCH_VERSION) >/dev/null 2>&1; then echo local; \
+  elif command -v nvidia-smi >/dev/null; then echo pypi; else echo cpu; fi
+TORCH_PYPI_NOTE = on Linux x86-64 PyPI's CUDA build with its nvidia-* wheels, about 2.7 GB
+TORCH_CPU_MISSING = error: no torch $(TORCH_VERSION)+cpu from $(TORCH_INDEX); set TORCH_INDEX, or \
+  TORCH=pypi for PyPI's build (with CUDA on Linux x86-64, about 2.7 GB)
+torch: | $(BIN)/python
+	@route="$(TORCH)"; test "$$route" != auto || route=$$($(TORCH_AUTO)); \
+	case "$$route" in \
+	  cpu) echo "torch $(TORCH_VERSION): the CPU build from $(TORCH_INDEX) (TORCH=$(TORCH))"; \
+	    $(PIP_INSTALL) --no-deps --index-url $(TORCH_INDEX) torch==$(TORCH_VERSION)+cpu \
+	    || { echo "$(TORCH_CPU_MISSING)" >&2; exit 1; };; \
+	  local) echo "torch $(TORCH_VERSION): the wheel pip's configuration has on disk (find-links)"; \
+	    $(PIP_INSTALL) --no-deps --no-index torch==$(TORCH_VERSION);; \
+	  *) echo "torch $(TORCH_VERSION): as pip's index serves it (TORCH=$(TORCH); $(TORCH_PYPI_NOTE))"; \
+	    $(PIP_INSTALL) torch==$(TORCH_VERSION);; \
+	esac
+
 # System packages from Debian/Ubuntu: bubblewrap for the grading sandbox, chromium for the
 # browser tests. As root we install what is missing; otherwise grading runs with fewer
-# protections (and says so) and the browser tests are skipped.
-SYSTEM_PACKAGES := bubblewrap:bwrap chromium:chromium
+# protections (and says so) and the browser tests are skipped. While another apt or dpkg holds
+# the package lock (unattended upgrades, a second terminal), apt waits for it up to
+# APT_LOCK_TIMEOUT seconds instead of failing at once.
+SYSTEM_PACKAGES ?= bubblewrap:bwrap chromium:chromium
 # Slurm and munge for the test that grades on a real one-node cluster (docs/CLUSTER.md).
 SYSTEM_PACKAGES += slurm-wlm:slurmctld munge:munged
+APT_GET ?= apt-get
+APT_LOCK_TIMEOUT ?= 600
+APT := $(APT_GET) -o DPkg::Lock::Timeout=$(APT_LOCK_TIMEOUT)
 system-deps:
 	@missing=""; for pair in $(SYSTEM_PACKAGES); do \
 	  command -v $${pair#*:} >/dev/null || missing="$$missing $${pair%%:*}"; done; \
 	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "installing$$missing"; \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null; \
+	  if [ "$$(id -u)" = 0 ] && command -v $(APT_GET) >/dev/null; then \
+	    echo "installing$$missing (waiting up to $(APT_LOCK_TIMEOUT) s for apt's lock)"; \
+	    ($(APT) update -qq && DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq $$missing) \
+	      >/dev/null; \
 	  else echo "note: not installed:$$missing (apt install$$missing); see README"; fi; \
 	fi
 
@@ -103,9 +168,13 @@ grade-demo: setup
 bench: setup
 	$(BIN)/python -m tests.bench
 
+# The lock is pip's freeze of this venv, whatever its Python (3.11-3.13 give the same pins):
+# torch without its +cpu label, and without the CUDA build's own dependencies (nvidia-*, cuda-*,
+# triton), which torch pins itself and which the cpu route never installs.
 lock: setup
 	@grep '^#' requirements.lock > requirements.lock.new
-	$(BIN)/python -m pip freeze --all --exclude-editable | grep -v '^pip==' \
+	$(PIP) freeze --all --exclude-editable | grep -v '^pip==' \
+	  | grep -Eiv '^(nvidia[-_]|cuda[-_]|triton==)' \
 	  | sed 's/^torch==\(.*\)+cpu$$/torch==\1/' >> requirements.lock.new
 	@mv requirements.lock.new requirements.lock
 

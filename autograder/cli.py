@@ -30,15 +30,23 @@ def _shard(text: str) -> tuple[int, int]:
     return index, count
 
 
+COURSE_DIR_HELP = "class data folder (default: $COURSE_DIR or .course)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m autograder", description=__doc__.split("\n")[0]
     )
-    parser.add_argument("--course-dir", help="class data folder (default: $COURSE_DIR or .course)")
+    parser.add_argument("--course-dir", help=COURSE_DIR_HELP)
     commands = parser.add_subparsers(dest="command", required=True)
 
     def command(name: str, summary: str) -> argparse.ArgumentParser:
-        return commands.add_parser(name, help=summary, description=summary)
+        """A subcommand, which also takes --course-dir after its name and arguments."""
+        sub = commands.add_parser(name, help=summary, description=summary)
+        sub.add_argument(
+            "--course-dir", dest="course_dir_after", metavar="COURSE_DIR", help=COURSE_DIR_HELP
+        )
+        return sub
 
     workers = {"type": int, "default": os.cpu_count() or 1}
     workers["help"] = "submissions graded at once (default: %(default)s, the CPU count)"
@@ -139,9 +147,18 @@ def _assignments_named(args) -> list[str]:
     return [named] if isinstance(named, str) else list(named)
 
 
+def course_dir_given(parser: argparse.ArgumentParser, args) -> str | None:
+    """--course-dir from either side of the subcommand; two different folders are an error."""
+    before, after = args.course_dir, args.course_dir_after
+    if before and after and Path(before).resolve() != Path(after).resolve():
+        parser.error(f"--course-dir given twice, as {before} and as {after}: keep one")
+    return after or before
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    paths = course_paths(args.course_dir, create=args.command != "cluster-script")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    paths = course_paths(course_dir_given(parser, args), create=args.command != "cluster-script")
     handler = {
         "release": _release,
         "grade": _grade,

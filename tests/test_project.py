@@ -34,6 +34,21 @@ def test_lock_pins_every_package_and_torch_to_the_cpu_build_version():
     assert pins["notebook"] == "7.6.5" and pins["ipywidgets"] == "8.1.9"
 
 
+def test_lock_holds_no_build_specific_pin():
+    """One lock for CPU and CUDA installs: no local label, none of the CUDA build's own wheels."""
+    pins = _lock()
+    assert not [v for v in pins.values() if "+" in v]
+    assert not [n for n in pins if re.match(r"(nvidia|cuda)[-_]|triton$", n)]
+
+
+def test_readme_names_the_tested_pythons_and_ci_runs_a_second_one():
+    readme = (REPO_ROOT / "README.md").read_text()
+    assert "Python 3.11, 3.12 or 3.13" in readme
+    ci = (REPO_ROOT / ".ci" / "run").read_text()
+    assert re.search(r"^make test-fast PYTHON=.*VENV=", ci, re.MULTILINE)
+    assert "for version in 3.12 3.13" in ci
+
+
 def test_environment_yml_uses_the_lock_pins():
     env = yaml.safe_load((REPO_ROOT / "environment.yml").read_text())
     pins = _lock()
