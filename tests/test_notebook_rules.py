@@ -48,6 +48,7 @@ def test_notebook_opens_with_a_conventions_box_linking_notation(assignment):
         boxes = [c for c in head if c.cell_type == "markdown" and NOTATION_LINK in c.source]
         assert boxes, f"{path.name}: no conventions box linking {NOTATION_LINK} at the top"
         assert "Conventions" in boxes[0].source
+        assert boxes[0].metadata["nbgrader"]["locked"], "the box is the course's text: locked"
         assert (path.parent / NOTATION_LINK).resolve() == PATHS.repo / "docs" / "NOTATION.md"
     assert (PATHS.repo / "docs" / "NOTATION.md").is_file()
 
