@@ -77,3 +77,22 @@ def test_a_fifo_named_like_the_notebook_does_not_hang_the_grader(tmp_path):
     os.mkfifo(tmp_path / NOTEBOOK)
     with pytest.raises(InvalidSubmission, match="not a regular file"):
         read_submission(str(tmp_path / NOTEBOOK), str(tmp_path))
+
+
+def test_submitted_keeps_only_what_was_read_this_time(layout, tmp_path):
+    """A regrade after the student swapped the notebook for a link leaves no old copy."""
+    from autograder.course import course_paths
+    from autograder.grade import _keep_submitted
+
+    root, solutions = layout
+    paths = course_paths(tmp_path / "course")
+    honest = _by_student(root)["honest"]
+    _keep_submitted(paths, "00_getting_started", honest, [NOTEBOOK], {NOTEBOOK: b"{}"})
+    kept = paths.submitted / "honest" / "00_getting_started" / NOTEBOOK
+    assert kept.read_bytes() == b"{}"
+    (root / "honest" / NOTEBOOK).unlink()
+    os.symlink(solutions / NOTEBOOK, root / "honest" / NOTEBOOK)
+    again = _by_student(root)["honest"]
+    assert again.invalid and not again.notebooks
+    _keep_submitted(paths, "00_getting_started", again, [NOTEBOOK], {})
+    assert not kept.exists() and not kept.is_symlink()
