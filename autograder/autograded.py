@@ -2,7 +2,12 @@
 
 Outputs come from the sandbox, so they are untrusted: only text, PNG images and error
 text are kept (no HTML or JavaScript that could run in an instructor's browser), each
-size-capped. Each graded test cell gets one more output: the grader's verdict.
+size-capped. Markdown the student wrote (written answers, added cells) is rendered here
+with nbconvert's own markdown renderer, sanitised with nh3 (the Ammonia HTML sanitiser:
+an allowlist of tags and attributes, no ``<script>``, no event handlers, no
+``javascript:`` URLs) and stored as one block of HTML that renders as it is: nbgrader's
+feedback and formgrade templates render markdown without sanitising, so what they get
+must already be safe. Each graded test cell gets one more output: the grader's verdict.
 """
 
 from __future__ import annotations
@@ -10,8 +15,10 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 
 import nbformat
+import nh3
 
 from autograder.prepare import InvalidSubmission, read_untrusted_text
 from autograder.scoring import CellScore
@@ -19,6 +26,14 @@ from autograder.scoring import CellScore
 MAX_EXECUTED_BYTES = 64 * 1024 * 1024
 MAX_TEXT_CHARS = 20_000
 MAX_PNG_CHARS = 2_000_000
+MAX_MARKDOWN_CHARS = 200_000
+#: tags and URL schemes of nh3's allowlist; every tag may also carry a ``class`` (highlighting)
+SAFE_ATTRIBUTES = {
+    **{tag: set(names) for tag, names in nh3.ALLOWED_ATTRIBUTES.items()},
+    "*": {"class"},
+}
+SAFE_URL_SCHEMES = {"http", "https", "mailto"}
+BASE64 = re.compile(r"[A-Za-z0-9+/=\s]*")
 
 
 def compose(prepared: nbformat.NotebookNode, executed_path: str) -> nbformat.NotebookNode:
@@ -31,6 +46,36 @@ def compose(prepared: nbformat.NotebookNode, executed_path: str) -> nbformat.Not
         if cell.cell_type == "code" and isinstance(ran, dict):
             cell.outputs = [o for o in map(_safe_output, ran.get("outputs") or []) if o]
     return nb
+
+
+def sanitize_markdown(nb: nbformat.NotebookNode, release: nbformat.NotebookNode) -> None:
+    """Make every markdown cell that is not the release's own safe to render (in place)."""
+    trusted = {c.source for c in release.cells if c.cell_type == "markdown"}
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and cell.source not in trusted:
+            cell.source = safe_markdown(cell.source)
+            cell.pop("attachments", None)
+
+
+def safe_markdown(source: str) -> str:
+    """Markdown as one block of sanitised HTML that markdown renderers pass through unchanged."""
+    from nbconvert.filters.markdown import markdown2html
+
+    html = nh3.clean(
+        markdown2html(str(source)[:MAX_MARKDOWN_CHARS]),
+        attributes=SAFE_ATTRIBUTES,
+        url_schemes=SAFE_URL_SCHEMES,
+    )
+    # an HTML block ends at a blank line: keep line breaks inside <pre> as entities and
+    # drop blank lines elsewhere, where HTML ignores them
+    parts = re.split(r"(<pre\b.*?</pre>)", html, flags=re.DOTALL | re.IGNORECASE)
+    for index, part in enumerate(parts):
+        if index % 2:
+            parts[index] = part.replace("\n", "&#10;")
+        else:
+            parts[index] = re.sub(r"\n\s*\n", "\n", part)
+    body = "".join(parts).strip()
+    return f'<div class="autograder-sanitized">\n{body}\n</div>'
 
 
 def _read_executed(path: str) -> dict | None:
@@ -68,7 +113,8 @@ def _safe_output(output) -> nbformat.NotebookNode | None:
         if isinstance(data.get("text/plain"), (str, list)):
             safe["text/plain"] = _text(data["text/plain"])
         png = data.get("image/png")
-        if isinstance(png, str) and len(png) <= MAX_PNG_CHARS:
+        # base64 only: templates put it inside an attribute (src="data:image/png;base64,…")
+        if isinstance(png, str) and len(png) <= MAX_PNG_CHARS and BASE64.fullmatch(png):
             safe["image/png"] = png
         return nbformat.v4.new_output("display_data", data=safe) if safe else None
     return None

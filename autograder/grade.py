@@ -2,8 +2,9 @@
 
 For every student and notebook: the submitted file is read as untrusted data and merged
 with the release (prepare.py); the grader draws hidden inputs from a seed derived from a
-course secret and the student's id (so re-grading gives the same inputs and the same
-grades, and students cannot derive them); the sandbox runs the notebook and harvests the
+course secret, the student's id and the SHA-256 of the submitted file (so re-grading the
+same file gives the same inputs and grades, a resubmission gets fresh ones, and students
+cannot derive them); the sandbox runs the notebook and harvests the
 outputs of the student's functions (sandbox.py); this process, where no student code
 runs, compares them with the references (scoring.py). Each student's result is written
 as plain JSON under ``<course>/results/<assignment>/``; ``apply`` copies results into the
@@ -90,12 +91,23 @@ def ensure_secret(paths: CoursePaths) -> None:
         fresh.unlink()
 
 
-def student_seed(paths: CoursePaths, assignment: str, student: str) -> int:
-    """A seed for the student's hidden inputs: HMAC of a course secret, stable across runs."""
+def student_seed(paths: CoursePaths, assignment: str, student: str, salt: str = "") -> int:
+    """A seed for the student's hidden inputs: HMAC of a course secret and ``salt``.
+
+    ``salt`` is the SHA-256 of the submitted file (:func:`submission_salt`): a re-grade of
+    the same file draws the same inputs, a resubmission (any changed byte) fresh ones, so
+    hidden inputs that leaked from one run are worth nothing in the next submission.
+    """
     ensure_secret(paths)
     key = paths.secret.read_text().strip().encode()
-    digest = hmac.new(key, f"{assignment}/{student}".encode(), hashlib.sha256).digest()
+    message = f"{assignment}/{student}/{salt}".encode()
+    digest = hmac.new(key, message, hashlib.sha256).digest()
     return int.from_bytes(digest[:8], "little")
+
+
+def submission_salt(data: bytes) -> str:
+    """The per-submission salt of the hidden inputs: the SHA-256 of the file as submitted."""
+    return hashlib.sha256(data).hexdigest()
 
 
 def grade_class(
@@ -139,8 +151,9 @@ def grade_class(
 def grade_submission(run: GradingRun, submission: Submission) -> dict:
     """Grade one student (all notebooks of the assignment); never raises for bad input."""
     result = _new_result(run, submission)
-    _copy_submitted(run.paths, run.assignment, submission)
-    seed = student_seed(run.paths, run.assignment, submission.student)
+    if submission.invalid:  # a link or a special file: reported by find_submissions
+        result["status"] = "invalid"
+    kept: dict[str, bytes] = {}
     for name, released in run.release.items():
         stem = Path(name).stem
         cells = _empty_cells(run, stem, released)
@@ -149,12 +162,19 @@ def grade_submission(run: GradingRun, submission: Submission) -> dict:
         if path is None:
             continue
         try:
-            submitted = prepare.read_submission(str(path))
+            root = str(submission.root or submission.folder)
+            data = prepare.read_untrusted_bytes(str(path), prepare.MAX_NOTEBOOK_BYTES, root)
+            kept[name] = data
+            submitted = prepare.parse_submission(data.decode("utf-8", errors="replace"))
         except prepare.InvalidSubmission as exc:
             result["problems"].append(f"{name} {exc}")
             result["status"] = "invalid"
             continue
+        salt = submission_salt(data)
+        result["input_salts"][stem] = salt
+        seed = student_seed(run.paths, run.assignment, submission.student, salt)
         _grade_notebook(run, submission.student, name, released, submitted, seed, result)
+    _keep_submitted(run.paths, run.assignment, submission, list(run.release), kept)
     return _finish(result)
 
 
@@ -178,6 +198,7 @@ def _grade_notebook(run, student, name, released, submitted, seed, result) -> No
         _record(result, stem, scores, merged, released, submitted)
         _record_run(result, name, outcome, job.out)
         nb = autograded.compose(merged, str(job.out / "executed.ipynb"))
+        autograded.sanitize_markdown(nb, released)
         autograded.add_verdicts(nb, scores)
         target = run.paths.autograded / student / run.assignment / name
         autograded.write(nb, str(target))
@@ -203,7 +224,9 @@ def _reset_out(job: sandbox.Job) -> None:
 def _write_grader_files(job: sandbox.Job, planned, arrays) -> None:
     for script in ("harvest.py", "sandbox_runner.py"):
         shutil.copy2(HERE / script, job.grader / script)
-    (job.grader / "cases.json").write_text(json.dumps([p.encoded for p in planned]))
+    # each case names the outputs the grader compares: the harvest keeps only those
+    encoded = [dict(p.encoded, keep=sorted(p.expected or {})) for p in planned]
+    (job.grader / "cases.json").write_text(json.dumps(encoded))
     np.savez(job.grader / "inputs.npz", **arrays)
 
 
@@ -216,6 +239,7 @@ def _new_result(run: GradingRun, submission: Submission) -> dict:
         "problems": list(submission.problems),
         "notes": list(submission.notes),
         "notebooks": {},
+        "input_salts": {},
         "protections": run.protections.describe(),
         "seconds": 0.0,
     }
@@ -268,7 +292,8 @@ def _record_run(result: dict, name: str, outcome: sandbox.Outcome, out: Path) ->
             result["notes"].append(f"{name}: cell {cells} ran out of time and was interrupted")
         if report.get("error_cells"):
             cells = ", ".join(str(i + 1) for i in report["error_cells"][:8])
-            names = ", ".join(str(n) for n in (report.get("error_names") or [])[:3])
+            found = report.get("error_names") or []
+            names = ", ".join(sorted({scoring.exception_name(n) for n in found[:3]}))
             result["notes"].append(f"{name}: {names or 'errors'} in cell {cells}")
 
 
@@ -294,14 +319,28 @@ def _finish(result: dict) -> dict:
     return result
 
 
-def _copy_submitted(paths: CoursePaths, assignment: str, submission: Submission) -> None:
-    """Keep the files as submitted in nbgrader's ``submitted/`` layout (for formgrader)."""
+def _keep_submitted(
+    paths: CoursePaths,
+    assignment: str,
+    submission: Submission,
+    expected: list[str],
+    files: dict[str, bytes],
+) -> None:
+    """Keep the files as submitted in nbgrader's ``submitted/`` layout (for formgrader).
+
+    The bytes written are those the grader read beneath the submissions folder, never
+    through a link, so no file from outside a student's folder lands in ``submitted/``.
+    """
     target = paths.submitted / submission.student / assignment
-    if submission.folder.resolve() == target.resolve():
+    if os.path.realpath(submission.folder) == os.path.realpath(target):
         return
     target.mkdir(parents=True, exist_ok=True)
-    for name, path in submission.notebooks.items():
-        shutil.copyfile(path, target / name, follow_symlinks=False)
+    for name in expected:
+        destination = target / name
+        if destination.is_symlink() or (destination.exists() and name not in files):
+            destination.unlink()  # nothing of an earlier submission stays as this one's
+        if name in files:
+            destination.write_bytes(files[name])
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f %Z")
     (target / "timestamp.txt").write_text(stamp)
 

@@ -9,8 +9,10 @@ changed). Cell metadata comes from the release; the student's tags are dropped.
 from __future__ import annotations
 
 import copy
+import errno
 import json
 import os
+import stat
 
 import nbformat
 
@@ -22,22 +24,70 @@ class InvalidSubmission(ValueError):
     """The file is not a notebook the grader can use; the message is the one-line reason."""
 
 
-def read_untrusted_text(path: str, max_bytes: int) -> str:
-    """Read a file that a student's process may have written: no links, size-capped."""
+def read_untrusted_bytes(path: str, max_bytes: int, root: str | None = None) -> bytes:
+    """Read a file that a student or a student's process wrote: no links, regular, size-capped.
+
+    With ``root``, ``path`` must lie under it and is opened one component at a time from
+    ``root`` with ``O_NOFOLLOW``: a link anywhere on the way is refused, never followed.
+    Without it, only the last component is checked (the sandbox's own output folder).
+    """
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        fd = _open_beneath(root, path) if root is not None else _open_file(path, None)
     except OSError as exc:
-        raise InvalidSubmission(f"cannot be opened ({exc.strerror})") from None
+        reason = "a symbolic link, not followed" if exc.errno == errno.ELOOP else exc.strerror
+        raise InvalidSubmission(f"cannot be opened ({reason})") from None
     with os.fdopen(fd, "rb") as handle:
-        size = os.fstat(handle.fileno()).st_size
-        if size > max_bytes:
-            raise InvalidSubmission(f"is too large ({size / 1e6:.0f} MB)")
-        return handle.read().decode("utf-8", errors="replace")
+        mode = os.fstat(handle.fileno()).st_mode
+        if not stat.S_ISREG(mode):
+            raise InvalidSubmission("cannot be opened (not a regular file)")
+        data = handle.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            size = os.fstat(handle.fileno()).st_size
+            raise InvalidSubmission(f"is too large ({max(size, len(data)) / 1e6:.0f} MB)")
+        return data
 
 
-def read_submission(path: str) -> nbformat.NotebookNode:
-    """Parse a submitted notebook, or raise InvalidSubmission with a one-line reason."""
-    text = read_untrusted_text(path, MAX_NOTEBOOK_BYTES)
+def read_untrusted_text(path: str, max_bytes: int, root: str | None = None) -> str:
+    """:func:`read_untrusted_bytes`, decoded as UTF-8 (undecodable bytes replaced)."""
+    return read_untrusted_bytes(path, max_bytes, root).decode("utf-8", errors="replace")
+
+
+def _open_file(name: str, dir_fd: int | None) -> int:
+    # O_NONBLOCK: a FIFO in a submission must not hang the grader (it is refused as not regular)
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+    return os.open(name, flags, dir_fd=dir_fd)
+
+
+def _open_beneath(root: str, path: str) -> int:
+    """A descriptor of ``path``, reached from ``root`` without following any link."""
+    relative = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
+    parts = relative.split(os.sep)
+    if relative.startswith(os.pardir) or os.path.isabs(relative) or "" in parts:
+        raise InvalidSubmission("cannot be opened (outside the submissions folder)")
+    fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        for part in parts[:-1]:
+            if stat.S_ISLNK(os.stat(part, dir_fd=fd, follow_symlinks=False).st_mode):
+                raise OSError(errno.ELOOP, os.strerror(errno.ELOOP))  # named clearly
+            flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+            inner = os.open(part, flags, dir_fd=fd)  # and refused if swapped in since
+            os.close(fd)
+            fd = inner
+        return _open_file(parts[-1], fd)
+    finally:
+        os.close(fd)
+
+
+def read_submission(path: str, root: str | None = None) -> nbformat.NotebookNode:
+    """Parse a submitted notebook, or raise InvalidSubmission with a one-line reason.
+
+    ``root``: the submissions folder; the path is then resolved beneath it, links refused.
+    """
+    return parse_submission(read_untrusted_text(path, MAX_NOTEBOOK_BYTES, root))
+
+
+def parse_submission(text: str) -> nbformat.NotebookNode:
+    """Parse the text of a submitted notebook, or raise InvalidSubmission with a reason."""
     if not text.strip():
         raise InvalidSubmission("is an empty file")
     try:

@@ -30,13 +30,28 @@ malformed_json     a truncated file                                       zero  
 empty_file         an empty file                                          zero      invalid
 not_a_notebook     valid JSON, but a list                                 zero      invalid
 missing            a folder without a notebook                            zero      missing
+linked_assignment  ``<student>/<assignment>`` a link to ``solutions/``    zero      invalid
+linked_notebook    the notebook a link to the solution notebook           zero      invalid
+output_bomb        correct, but ``np.savez`` replaced: each case's        zero      ok
+                   outputs a deflated member declaring 1 GiB of float64
+leak_inputs        correct, but on grading each function raises its       zero      ok
+                   inputs (``repr``) in an exception named after them
+html_injection     correct, with ``<script>``, ``<img onerror>`` and a     full      ok
+                   ``javascript:`` iframe and link in the written answer
+setsid_daemon      correct, plus a double-forked ``setsid`` daemon that   full      ok
+                   keeps rewriting the outputs folder
 =================  =====================================================  ========  =========
+
+``Expected.says`` is a phrase the result's reason or a verdict line must contain: the
+reason a student (or the instructor) reads for that grade.
 """
 
 from __future__ import annotations
 
 import copy
+import inspect
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,10 +64,12 @@ from autograder.course import CoursePaths
 
 @dataclass(frozen=True)
 class Expected:
-    """What grading a sample must give: "full", "partial" or "zero" points, and a status."""
+    """What grading a sample must give: "full", "partial" or "zero" points, a status, and
+    a phrase its reason or one of its verdict lines says (empty: no particular phrase)."""
 
     score: str
     status: str
+    says: str = ""
 
 
 EXPECTED: dict[str, Expected] = {
@@ -77,7 +94,18 @@ EXPECTED: dict[str, Expected] = {
     "empty_file": Expected("zero", "invalid"),
     "not_a_notebook": Expected("zero", "invalid"),
     "missing": Expected("zero", "missing"),
+    "linked_assignment": Expected("zero", "invalid", "is a symbolic link"),
+    "linked_notebook": Expected("zero", "invalid", "is a symbolic link"),
+    "output_bomb": Expected("zero", "ok", "refused"),
+    "leak_inputs": Expected("zero", "ok", "raised an exception of a class defined in"),
+    "html_injection": Expected("full", "ok"),
+    "setsid_daemon": Expected("full", "ok"),
 }
+
+#: what the html_injection sample's payloads set when a browser runs them
+XSS_MARKER = "xss-ran"
+#: the setsid_daemon sample's daemon carries this in its command line
+DAEMON_MARKER = "nn-course-kit-sample-daemon"
 
 MARKERS = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*\n", re.MULTILINE)
 
@@ -108,6 +136,65 @@ def _append(nb, source: str):
 
 def _functions(assignment: str) -> list[str]:
     return sorted({c.function for c in load_checks(assignment)})
+
+
+#: a double-forked, setsid daemon that writes a heartbeat into the outputs folder forever,
+#: changing its pid every 10 ms (fork, parent exits) so that a one-time list of pids misses it
+_DAEMON_CELL = """import os, subprocess, sys
+out = os.path.abspath(os.path.join(os.getcwd(), '..', 'out'))
+daemon = (
+    'import os, sys, time\\n'
+    'n = 0\\n'
+    'while True:\\n'
+    '    n += 1\\n'
+    '    open(os.path.join(sys.argv[1], "daemon_heartbeat"), "w").write(str(n))\\n'
+    '    time.sleep(0.01)\\n'
+    '    if os.fork():\\n'
+    '        os._exit(0)\\n'
+)
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        os.execv(sys.executable, [sys.executable, '-c', daemon, out, 'MARKER'])
+    os._exit(0)
+os.wait()
+print('daemon started')"""
+
+
+def write_output_bomb(path: str, keys: list, elements: int = 2**27) -> None:
+    """Write a .npz whose members are deflated .npy files declaring ``elements`` float64.
+
+    The default declares 1 GiB per member in about 4.7 MB on disk. Built in milliseconds:
+    a compressed block of 1 MiB of zeros ends with a full flush, so the same bytes repeat.
+    The CRC is left 0: a reader that decompresses has allocated everything before it can
+    notice. Runs inside a sample's notebook (its source is copied into a cell).
+    """
+    import io
+    import struct
+    import zlib
+
+    import numpy as np
+
+    header = io.BytesIO()
+    shape = {"descr": "<f8", "fortran_order": False, "shape": (elements,)}
+    np.lib.format.write_array_header_1_0(header, shape)
+    head, block = header.getvalue(), 1 << 20
+    packer = zlib.compressobj(1, zlib.DEFLATED, -15)
+    first = packer.compress(head) + packer.flush(zlib.Z_FULL_FLUSH)
+    zeros = packer.compress(bytes(block)) + packer.flush(zlib.Z_FULL_FLUSH)
+    data = first + zeros * (elements * 8 // block) + packer.flush()
+    size = len(head) + elements * 8 // block * block
+    local, central = b"", b""
+    for key in keys:
+        name = f"{key}.npy".encode()
+        fields = (20, 0, 8, 0, 0, 0, len(data), size, len(name), 0)
+        central += struct.pack("<IH", 0x02014B50, 20) + struct.pack("<HHHHHIIIHH", *fields)
+        central += struct.pack("<HHHII", 0, 0, 0, 0, len(local)) + name
+        local += struct.pack("<I", 0x04034B50) + struct.pack("<HHHHHIIIHH", *fields) + name + data
+    count = len(keys)
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count, count, len(central), len(local), 0)
+    with open(path, "wb") as handle:
+        handle.write(local + central + end)
 
 
 def _attack_cells(assignment: str, paths: CoursePaths) -> dict[str, str]:
@@ -141,6 +228,25 @@ def _attack_cells(assignment: str, paths: CoursePaths) -> dict[str, str]:
             "    def __array__(self, dtype=None, copy=None):\n        raise TypeError('no')\n"
             f"{always_equal}"
         ),
+        "output_bomb": (
+            inspect.getsource(write_output_bomb)
+            + "import numpy\n"
+            + "numpy.savez = lambda file, *args, **kwds: write_output_bomb(str(file), list(kwds))"
+        ),
+        "leak_inputs": (
+            "import os\n"
+            "def _leaky(function):\n"
+            "    def wrapper(*args, **kwargs):\n"
+            "        if os.environ.get('NBGRADER_EXECUTION'):\n"
+            "            text = repr(args)\n"
+            "            name = 'Leak_' + ''.join(c if c.isalnum() else '_' for c in text)[:50]\n"
+            "            raise type(name, (ValueError,), {})(text)\n"
+            "        return function(*args, **kwargs)\n"
+            "    return wrapper\n"
+            f"for _name in {functions!r}:\n"
+            "    globals()[_name] = _leaky(globals()[_name])"
+        ),
+        "setsid_daemon": _DAEMON_CELL.replace("MARKER", DAEMON_MARKER),
         "swallowed_errors": (
             "get_ipython().set_custom_exc((BaseException,), lambda *args, **kwargs: None)"
         ),
@@ -201,6 +307,7 @@ def build_class(paths: CoursePaths, assignment: str, release_dir: Path, target: 
         "hardcoded": _hardcoded(release, assignment),
         "tampered_tests": _tampered(release),
     }
+    notebooks["html_injection"] = _html_injection(correct)
     for sample in (
         "infinite_loop",
         "memory_bomb",
@@ -208,6 +315,9 @@ def build_class(paths: CoursePaths, assignment: str, release_dir: Path, target: 
         "segfault",
         "sys_exit",
         "huge_output",
+        "output_bomb",
+        "leak_inputs",
+        "setsid_daemon",
     ):
         notebooks[sample] = _append(correct, attacks[sample])
     for sample in (
@@ -222,7 +332,40 @@ def build_class(paths: CoursePaths, assignment: str, release_dir: Path, target: 
         (target / student).mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, target / student / name)
     _write_raw(target, name, correct)
+    _write_links(target, paths.solutions / assignment, assignment, name)
     return dict(EXPECTED)
+
+
+#: what the html_injection sample writes, in its written answer and in a cell of its own
+HTML_PAYLOADS = (
+    f"<script>document.title = '{XSS_MARKER}'; window.xss = 1;</script>",
+    f'<img src="x" onerror="document.title = \'{XSS_MARKER}\'; window.xss = 2;">',
+    f"<iframe src=\"javascript:parent.document.title = '{XSS_MARKER}'\"></iframe>",
+    f"[a link](javascript:document.title='{XSS_MARKER}')",
+    f"<a href=\"javascript:document.title='{XSS_MARKER}'\">another</a>",
+    f"<svg><script>document.title = '{XSS_MARKER}'</script></svg>",
+    f"<div onmouseover=\"document.title = '{XSS_MARKER}'\">**bold** hover me</div>",
+)
+
+
+def _html_injection(correct):
+    """The correct answers; the written answer and an added cell carry HTML and JavaScript."""
+    nb = copy.deepcopy(correct)
+    payload = "\n\n".join(HTML_PAYLOADS)
+    for cell in nb.cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if meta.get("solution") and cell.cell_type == "markdown":
+            cell.source = f"My answer: cumsum is faster.\n\n{payload}"
+    nb.cells.append(nbformat.v4.new_markdown_cell(f"An added cell.\n\n{payload}"))
+    return nb
+
+
+def _write_links(target: Path, solution_dir: Path, assignment: str, name: str) -> None:
+    """Links to the instructor's solution: the assignment folder, then the notebook itself."""
+    (target / "linked_assignment").mkdir(parents=True, exist_ok=True)
+    os.symlink(solution_dir, target / "linked_assignment" / assignment)
+    (target / "linked_notebook").mkdir(parents=True, exist_ok=True)
+    os.symlink(solution_dir / name, target / "linked_notebook" / name)
 
 
 def _write_raw(target: Path, name: str, correct) -> None:

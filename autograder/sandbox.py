@@ -9,7 +9,10 @@ What Linux offers without extra services, used as far as the machine allows:
 - a separate, unprivileged user per worker (``setpriv``), when the grader runs as root:
   no capabilities, ``no_new_privs``, and a process-count cap that means something.
 - rlimits: memory (RLIMIT_DATA), CPU time, file size, open files, core dumps, processes.
-- a scrubbed environment, a wall-clock limit, and every process of the job killed at the end.
+- a scrubbed environment, a wall-clock limit, and every process of the job killed at the end:
+  with namespaces, the sandbox's PID namespace is killed and :func:`run_job` returns only
+  once the kernel confirms that every process in it is gone, so outputs are read when
+  nothing can write them any more.
 
 Where the machine allows less (no bwrap, not root), grading goes on with what is left
 and :class:`Protections` says plainly which protections were off.
@@ -20,8 +23,10 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import functools
+import json
 import os
 import resource
+import select
 import shutil
 import signal
 import subprocess
@@ -181,7 +186,18 @@ def run_job(job: Job, limits: Limits, protections: Protections) -> Outcome:
 
 
 def _run(job: Job, limits: Limits, protections: Protections, uid: int | None) -> Outcome:
+    """Run the sandbox; return only once every process of the job is gone.
+
+    With namespaces, bwrap reports the pid of the sandbox's PID-namespace init
+    (``--info-fd``) while it waits on ``--block-fd``, so the grader holds a pidfd of that
+    init before any student code runs. At the end the init is killed: the kernel then
+    kills every process of the namespace (a double-forked ``setsid`` daemon included), and
+    the pidfd turns readable only after all of them are gone. Outputs are read after that.
+    """
     command = _command(job, limits, protections, uid)
+    channels = _Channels() if protections.namespaces else None
+    if channels:
+        command = channels.bwrap_options(command)
     start = time.monotonic()
     log_path = job.root / "sandbox.log"
     with open(log_path, "wb") as log:
@@ -194,15 +210,94 @@ def _run(job: Job, limits: Limits, protections: Protections, uid: int | None) ->
             cwd=job.work,
             preexec_fn=functools.partial(_apply_limits, limits, protections.separate_user),
             start_new_session=True,
+            pass_fds=channels.child_fds if channels else (),
         )
+        namespace = channels.start(process) if channels else None
         timed_out = False
         try:
             process.wait(timeout=limits.total_seconds)
         except subprocess.TimeoutExpired:
             timed_out = True
-        _kill_everything(process, uid)
+        try:
+            if namespace is not None:
+                _kill_namespace(namespace)
+        finally:
+            _kill_everything(process, uid)
     seconds = time.monotonic() - start
     return Outcome(process.returncode, timed_out, round(seconds, 2), _tail(log_path))
+
+
+class _Channels:
+    """The two pipes to bwrap: it reports its namespace init's pid, then waits for a go."""
+
+    def __init__(self):
+        self.info_read, self.info_write = os.pipe()
+        self.block_read, self.block_write = os.pipe()
+
+    @property
+    def child_fds(self) -> tuple[int, int]:
+        return (self.info_write, self.block_read)
+
+    def bwrap_options(self, command: list[str]) -> list[str]:
+        """``command`` (a bwrap command line) with --info-fd and --block-fd added."""
+        fds = ["--info-fd", str(self.info_write), "--block-fd", str(self.block_read)]
+        return [command[0], *fds, *command[1:]]
+
+    def start(self, process: subprocess.Popen) -> int | None:
+        """A pidfd of the namespace's init (None if bwrap failed), then let bwrap go on."""
+        os.close(self.info_write)
+        os.close(self.block_read)
+        try:
+            info = _read_all(self.info_read, deadline=time.monotonic() + 60)
+            child = json.loads(info or b"{}").get("child-pid")
+            return os.pidfd_open(child) if isinstance(child, int) else None
+        except (OSError, ValueError):
+            return None
+        finally:
+            os.close(self.info_read)
+            try:
+                os.write(self.block_write, b"g")
+            except OSError:  # bwrap already gone
+                pass
+            os.close(self.block_write)
+
+
+def _read_all(fd: int, deadline: float) -> bytes:
+    """Everything written to a pipe until its writer closes it (or the deadline passes)."""
+    chunks = []
+    poller = select.poll()
+    poller.register(fd, select.POLLIN | select.POLLHUP)
+    while time.monotonic() < deadline:
+        if not poller.poll(max(1, int((deadline - time.monotonic()) * 1000))):
+            continue
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+#: how long the kernel may take to tear down a sandbox's PID namespace
+NAMESPACE_KILL_SECONDS = 60.0
+
+
+def _kill_namespace(pidfd: int) -> None:
+    """SIGKILL the namespace's init and wait until the kernel has killed all its processes.
+
+    Raises RuntimeError when that is not confirmed in time: the caller must then not read
+    the job's outputs (a process could still be writing them).
+    """
+    try:
+        try:
+            signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+        except ProcessLookupError:  # already exited (its namespace with it)
+            pass
+        poller = select.poll()
+        poller.register(pidfd, select.POLLIN)
+        if not poller.poll(int(NAMESPACE_KILL_SECONDS * 1000)):
+            raise RuntimeError("the sandbox's PID namespace did not end; outputs not read")
+    finally:
+        os.close(pidfd)
 
 
 def _command(job: Job, limits: Limits, protections: Protections, uid: int | None) -> list[str]:
@@ -327,24 +422,65 @@ def _apply_limits(limits: Limits, separate_user: bool) -> None:
 
 
 def _kill_everything(process: subprocess.Popen, uid: int | None) -> None:
-    """Kill the job's process group, its descendants, and every process of its uid."""
+    """Kill the job's process group, its descendants, and every process of its uid.
+
+    The uid's processes are killed at once by ``kill(-1, SIGKILL)`` sent as that uid (the
+    kernel's own "every process I may signal"), which no fork can escape, unlike a list of
+    pids; then this waits until none of them runs any more (NAMESPACE_KILL_SECONDS).
+    """
     victims = []
     try:
         victims = psutil.Process(process.pid).children(recursive=True)
     except psutil.NoSuchProcess:
         pass
-    if uid is not None:
-        victims += _processes_of(uid)
     try:
         os.killpg(process.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
+    _kill_all(victims)
+    if uid is not None:
+        _kill_uid(uid)
+    process.wait()
+    deadline = time.monotonic() + NAMESPACE_KILL_SECONDS
+    while uid is not None and time.monotonic() < deadline:
+        left = [p for p in _processes_of(uid) if _running(p)]
+        if not left:
+            return
+        _kill_uid(uid)
+        psutil.wait_procs(left, timeout=1)
+    if uid is not None:
+        raise RuntimeError(f"processes of sandbox uid {uid} survived; outputs not read")
+
+
+def _kill_uid(uid: int) -> None:
+    """SIGKILL every process of ``uid`` in one system call made as that uid."""
+
+    def become_and_kill() -> None:  # in the forked child, before exec
+        os.setgroups([])
+        os.setgid(uid)
+        os.setuid(uid)
+        try:
+            os.kill(-1, signal.SIGKILL)  # every process of uid but this one
+        except ProcessLookupError:
+            pass
+
+    true = shutil.which("true") or "/bin/true"
+    subprocess.run([true], preexec_fn=become_and_kill, check=False)
+
+
+def _running(process: psutil.Process) -> bool:
+    try:
+        return process.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+def _kill_all(victims: list) -> None:
     for victim in victims:
         try:
             victim.kill()
         except psutil.Error:
             pass
-    process.wait()
 
 
 def _chown_tree(folder: Path, uid: int) -> None:

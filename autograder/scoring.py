@@ -1,14 +1,25 @@
 """Grader side: read a sandbox's plain outputs, compare them with the references, award points.
 
-No student code ever runs here. Outputs are ``.npz`` files loaded with
-``allow_pickle=False`` and a JSON-lines log, each size-capped and type-checked before
-use; everything the student's process wrote is treated as untrusted data.
+No student code ever runs here. Everything the student's process wrote is untrusted data:
+
+- a case's ``.npz`` is read by :func:`load_case_outputs`, never by ``np.load``: the file
+  must be smaller than the case's expected outputs allow, each member must be stored
+  uncompressed, and each ``.npy`` header (dtype, shape) is checked against the expected
+  output *before* a byte of data is read; only members whose shape matches are read, so
+  the bytes read are bounded by the grader's own references (no decompression, no
+  allocation from a declared size);
+- of an exception raised on hidden inputs only a built-in class name is shown
+  (:func:`exception_name`); the harvest log is size-capped and parsed line by line.
 """
 
 from __future__ import annotations
 
+import builtins
 import json
+import math
 import os
+import stat
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -19,8 +30,19 @@ from autograder.prepare import InvalidSubmission, read_untrusted_text
 from autograder.spec import Check, encode_cases
 from course_utils.grading import describe_mismatch
 
-#: the largest file of outputs for one case the grader will open
-MAX_CASE_BYTES = 256 * 1024 * 1024
+#: a case's outputs file may hold this many bytes per expected element (complex128) ...
+BYTES_PER_ELEMENT = 16
+#: ... plus this much per member (zip and .npy headers) and this much in all
+BYTES_PER_MEMBER = 4096
+MIN_CASE_BYTES = 1024 * 1024
+#: the longest .npy header the grader parses
+MAX_HEADER_BYTES = 4096
+#: exception class names shown as they are: Python's built-in ones and a few of numpy's
+KNOWN_EXCEPTIONS = frozenset(
+    name
+    for name, value in vars(builtins).items()
+    if isinstance(value, type) and issubclass(value, BaseException)
+) | {"LinAlgError", "AxisError"}
 #: the largest harvest log the grader will read
 MAX_LOG_BYTES = 1024 * 1024
 
@@ -100,18 +122,110 @@ def read_harvest_log(out_dir: str) -> dict[int, dict]:
     return records
 
 
-def load_case_outputs(out_dir: str, index: int) -> dict[str, np.ndarray]:
-    """Load ``case_<index>.npz`` as plain arrays; raise ValueError with a reason otherwise."""
+def case_byte_budget(expected: Mapping[str, np.ndarray]) -> int:
+    """The largest outputs file accepted for a case whose expected outputs are ``expected``."""
+    elements = sum(max(1, int(np.asarray(v).size)) for v in expected.values())
+    return max(
+        MIN_CASE_BYTES, BYTES_PER_ELEMENT * elements + BYTES_PER_MEMBER * (len(expected) + 1)
+    )
+
+
+def load_case_outputs(
+    out_dir: str, index: int, expected: Mapping[str, np.ndarray]
+) -> dict[str, np.ndarray]:
+    """Read the outputs of case ``index`` that ``expected`` names; ValueError with a reason.
+
+    Bounded by construction: the file is refused unread when larger than
+    :func:`case_byte_budget`; a compressed member is refused; a member whose header
+    declares another shape or a non-numeric dtype is returned as a zero-byte stand-in of
+    that shape and dtype (so the mismatch is worded as usual) without reading its data.
+    """
     path = os.path.join(out_dir, f"case_{index}.npz")
-    if not os.path.isfile(path) or os.path.islink(path):
-        raise ValueError("no outputs were written")
-    if os.path.getsize(path) > MAX_CASE_BYTES:
-        raise ValueError("outputs are too large")
     try:
-        with np.load(path, allow_pickle=False) as data:
-            return {key: np.asarray(data[key]) for key in data.files}
-    except Exception as exc:
-        raise ValueError(f"outputs are unreadable ({type(exc).__name__})") from None
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        raise ValueError("no outputs were written") from None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise ValueError("no outputs were written")
+        budget = case_byte_budget(expected)
+        if info.st_size > budget:
+            size = info.st_size / 1e6
+            raise ValueError(f"outputs are far larger than expected ({size:.1f} MB; refused)")
+        try:
+            with zipfile.ZipFile(handle) as archive:
+                return _read_members(archive, expected)
+        except (zipfile.BadZipFile, EOFError, OSError, KeyError, TypeError) as exc:
+            raise ValueError(f"outputs are unreadable ({type(exc).__name__})") from None
+
+
+def _read_members(archive: zipfile.ZipFile, expected: Mapping[str, np.ndarray]) -> dict:
+    if len(archive.infolist()) > 4 * len(expected) + 16:
+        raise ValueError("outputs hold far more arrays than expected (refused)")
+    names = {info.filename: info for info in archive.infolist()}
+    got = {}
+    for key, want in expected.items():
+        info = names.get(f"{key}.npy")
+        if info is not None:
+            got[key] = _read_member(archive, info, np.asarray(want))
+    return got
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, want: np.ndarray):
+    """One ``.npy`` member, its header checked against ``want`` before its data is read."""
+    if info.compress_type != zipfile.ZIP_STORED or info.file_size != info.compress_size:
+        raise ValueError("outputs are compressed (refused: the harvest writes plain arrays)")
+    with archive.open(info) as member:
+        shape, fortran, dtype = _read_npy_header(member)
+        if dtype.hasobject or dtype.itemsize == 0:
+            raise ValueError(f"outputs are unreadable (dtype {dtype})")
+        if dtype.kind not in "biufc" or shape != want.shape:
+            return _stand_in(shape, dtype)
+        nbytes = math.prod(shape) * dtype.itemsize
+        data = member.read(nbytes)
+        if len(data) != nbytes or member.read(1):
+            raise ValueError("outputs are unreadable (the data does not match its header)")
+    return np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran else "C")
+
+
+def _read_npy_header(member) -> tuple[tuple[int, ...], bool, np.dtype]:
+    try:
+        version = np.lib.format.read_magic(member)
+        if version == (1, 0):
+            header = np.lib.format.read_array_header_1_0(member, MAX_HEADER_BYTES)
+        elif version == (2, 0):
+            header = np.lib.format.read_array_header_2_0(member, MAX_HEADER_BYTES)
+        else:
+            raise ValueError(f"format version {version}")
+    except ValueError as exc:
+        raise ValueError(f"outputs are unreadable (a .npy header: {str(exc)[:80]})") from None
+    shape, fortran, dtype = header
+    if not all(isinstance(n, int) and n >= 0 for n in shape) or len(shape) > 32:
+        raise ValueError("outputs are unreadable (a .npy header with an invalid shape)")
+    return tuple(shape), bool(fortran), np.dtype(dtype)
+
+
+def _stand_in(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """A read-only array of ``shape`` and ``dtype`` that uses one element of memory."""
+    try:
+        one = np.zeros(1, dtype=dtype)
+        return np.lib.stride_tricks.as_strided(
+            one, shape=shape, strides=(0,) * len(shape), writeable=False
+        )
+    except (ValueError, TypeError, OverflowError):
+        raise ValueError(f"outputs declare an impossible shape {str(shape)[:80]}") from None
+
+
+def exception_name(name) -> str:
+    """How an exception raised on hidden inputs is shown: a built-in class name, or words.
+
+    Never the message, and never a name the submission chose: either could carry the
+    hidden inputs (``ValueError(repr(x))``, ``class E_0_4172(Exception)``).
+    """
+    if isinstance(name, str) and name in KNOWN_EXCEPTIONS:
+        return name
+    return "an exception of a class defined in the submission"
 
 
 def score_cases(
@@ -168,10 +282,11 @@ def _case_problem(item: PlannedCase, record: dict | None, out_dir: str, index: i
     if record is None:
         return "was not run (the notebook crashed or ran out of time before it)"
     if not record.get("ok"):
-        error = str(record.get("error") or "failed")[:300]
-        return f"raised {error}" if ":" in error else error
+        if record.get("timed_out") is True:
+            return "ran longer than the time allowed per case"
+        return f"raised {exception_name(record.get('error_type'))}"
     try:
-        got = load_case_outputs(out_dir, index)
+        got = load_case_outputs(out_dir, index, item.expected)
     except ValueError as exc:
         return str(exc)
     problems = compare_outputs(got, item.expected, item.check)

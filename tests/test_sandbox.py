@@ -132,3 +132,123 @@ def test_tmp_is_mounted_before_a_python_that_lives_under_it(tmp_path, monkeypatc
     bind = args.index("/tmp/ci/checkout/.venv")
     assert args[bind - 1] == "--ro-bind" and bind > tmpfs
     assert "/tmp" not in [args[i + 1] for i, a in enumerate(args) if a == "--dir"]
+
+
+def _daemon_job(tmp_path: Path, marker: str) -> sandbox.Job:
+    """A notebook that leaves a double-forked, setsid daemon writing into out/ forever."""
+    from autograder.samples import _DAEMON_CELL
+
+    wait = (
+        "import os, time\n"
+        "beat = os.path.join(out, 'daemon_heartbeat')\n"
+        "deadline = time.monotonic() + 30\n"
+        "while not os.path.exists(beat) and time.monotonic() < deadline:\n"
+        "    time.sleep(0.01)\n"
+    )
+    job = sandbox.make_job(tmp_path / "job", "daemon.ipynb")
+    cells = [_DAEMON_CELL.replace("MARKER", marker), wait]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    nbformat.write(nb, job.work / "daemon.ipynb")
+    for script in ("harvest.py", "sandbox_runner.py"):
+        shutil.copy2(REPO_ROOT / "autograder" / script, job.grader / script)
+    (job.grader / "cases.json").write_text("[]")
+    import numpy as np
+
+    np.savez(job.grader / "inputs.npz")
+    return job
+
+
+def _processes_with(marker: str) -> list:
+    import psutil
+
+    found = []
+    for process in psutil.process_iter(["cmdline", "status"]):
+        cmdline = process.info["cmdline"] or []
+        if marker in cmdline and process.info["status"] != psutil.STATUS_ZOMBIE:
+            found.append(process)
+    return found
+
+
+@pytest.mark.slow
+@needs_full
+def test_no_process_of_the_job_is_left_when_run_job_returns():
+    """The PID namespace is killed and gone before the grader reads any output."""
+    import tempfile
+    import uuid
+
+    marker = f"nn-course-kit-test-daemon-{uuid.uuid4().hex}"
+    home = Path(tempfile.mkdtemp(prefix="daemon-test-"))  # the sandbox uid may enter it
+    home.chmod(0o711)
+    try:
+        _run_daemon_job(home, marker, namespaces=True)
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def _run_daemon_job(home: Path, marker: str, namespaces: bool) -> None:
+    import time
+
+    job = _daemon_job(home, marker)
+    (home / "job").chmod(0o711)
+    protections = sandbox.Protections(namespaces=namespaces, separate_user=True)
+    sandbox.run_job(job, sandbox.Limits(total_seconds=90), protections)
+    beat = job.out / "daemon_heartbeat"
+    assert beat.exists(), "the daemon never ran: the test proves nothing"
+    assert _processes_with(marker) == []
+    first = beat.read_text()
+    time.sleep(0.3)  # a surviving daemon rewrites it every 10 ms
+    assert beat.read_text() == first
+
+
+HOPPING = """
+import os, time
+os.setsid()
+while True:
+    time.sleep(0.005)
+    if os.fork():
+        os._exit(0)
+"""
+KILL_HOPPING = """
+import ctypes, os, subprocess, sys, time
+from autograder import sandbox
+ctypes.CDLL(None).prctl(36, 1)  # PR_SET_CHILD_SUBREAPER: orphans come here to be reaped
+with sandbox.uid_lease() as uid:
+    switch = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups"]
+    starter = subprocess.Popen([*switch, "/usr/bin/python3", "-c", sys.argv[1]])
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # a zombie parent: it has hopped at least once
+        try:
+            os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            pass
+        if starter.poll() is not None:
+            break
+        time.sleep(0.01)
+    sandbox._kill_everything(starter, uid)
+    time.sleep(0.2)
+    alive = [p.pid for p in sandbox._processes_of(uid) if sandbox._running(p)]
+    print("ALIVE", len(alive), "HOPPED", starter.returncode is not None)
+    if alive:
+        subprocess.run([*switch, "kill", "-KILL", "-1"])
+    while True:
+        try:
+            os.waitpid(-1, 0)
+        except ChildProcessError:
+            break
+"""
+
+
+@pytest.mark.slow
+@needs_full
+def test_every_process_of_the_sandbox_uid_dies_even_one_that_keeps_changing_pid():
+    """Without namespaces the uid is all there is: one kill(-1) as that uid takes them all,
+    where a list of pids misses a process that forks and exits every few milliseconds."""
+    import subprocess
+
+    run = subprocess.run(
+        [sys.executable, "-c", KILL_HOPPING, HOPPING],
+        capture_output=True, text=True, timeout=120, cwd=REPO_ROOT,
+    )  # fmt: skip
+    assert "HOPPED True" in run.stdout, run.stdout + run.stderr
+    assert "ALIVE 0 " in run.stdout, run.stdout + run.stderr
