@@ -54,7 +54,14 @@ system-deps:
 	  else echo "note: not installed:$$missing (apt install$$missing); see README"; fi; \
 	fi
 
-setup: $(STAMP) system-deps
+# JupyterLab's defaults for everyone using this environment: no "news" pop-up, no update
+# check (students would be asked on first start; nothing is fetched from outside).
+LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
+$(LAB_OVERRIDES): deploy/jupyterlab/overrides.json $(STAMP)
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+setup: $(STAMP) $(LAB_OVERRIDES) system-deps
 
 lab: setup
 	$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=$(LAB_PORT) $(ALLOW_ROOT) \

@@ -6,6 +6,7 @@ merge ASSIGNMENT                 copy all results (e.g. of shards) into the grad
 feedback ASSIGNMENT              per-student HTML feedback (nbgrader)
 export [--format csv|canvas]     grades with status and reason, for a spreadsheet or an LMS
 validate NOTEBOOK                what a student runs before submitting
+roster import FILE               students' names and emails from the LMS's CSV
 demo                             the whole pipeline on a generated class, offline
 """
 
@@ -90,6 +91,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--timeout", type=int, default=120, help="seconds per cell (default: %(default)s)"
     )
 
+    roster = command("roster", "the class list: names and emails for formgrader and exports")
+    roster_commands = roster.add_subparsers(dest="roster_command", required=True)
+    roster_import = roster_commands.add_parser(
+        "import", help="add or update students from a CSV: id,first,last,email"
+    )
+    roster_import.add_argument("file", type=Path, help="CSV with a header row")
+
     demo = command("demo", "grade a generated class, offline")
     demo.add_argument("--workers", **workers)
     demo.add_argument("--assignment", default="00_getting_started", help="default: %(default)s")
@@ -125,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         "feedback": _feedback,
         "export": _export,
         "validate": _validate,
+        "roster": _roster,
         "demo": _demo,
     }[args.command]
     try:
@@ -228,6 +237,14 @@ def _validate(paths, args) -> int:
     from autograder.validate import validate_notebook
 
     return 0 if validate_notebook(args.notebook, args.timeout) else 1
+
+
+def _roster(paths, args) -> int:
+    from autograder.roster import import_roster
+
+    added, updated = import_roster(paths, args.file)
+    print(f"roster {args.file}: {added} students added, {updated} updated")
+    return 0
 
 
 def _demo(paths, args) -> int:

@@ -115,7 +115,7 @@ def grade_class(
 def grade_submission(run: GradingRun, submission: Submission) -> dict:
     """Grade one student (all notebooks of the assignment); never raises for bad input."""
     result = _new_result(run, submission)
-    _copy_submitted(run.paths, run.assignment, submission)
+    result["submitted_at"] = _copy_submitted(run.paths, run.assignment, submission)
     seed = student_seed(run.paths, run.assignment, submission.student)
     for name, released in run.release.items():
         stem = Path(name).stem
@@ -270,16 +270,29 @@ def _finish(result: dict) -> dict:
     return result
 
 
-def _copy_submitted(paths: CoursePaths, assignment: str, submission: Submission) -> None:
-    """Keep the files as submitted in nbgrader's ``submitted/`` layout (for formgrader)."""
+def _copy_submitted(paths: CoursePaths, assignment: str, submission: Submission) -> str:
+    """Keep the files as submitted in nbgrader's ``submitted/`` layout (for formgrader);
+    return the submission time written to its ``timestamp.txt``: the submission's own
+    (nbgrader's exchange writes one), else now."""
     target = paths.submitted / submission.student / assignment
+    own = _own_timestamp(submission.folder / "timestamp.txt")
     if submission.folder.resolve() == target.resolve():
-        return
+        return own or ""
     target.mkdir(parents=True, exist_ok=True)
     for name, path in submission.notebooks.items():
         shutil.copyfile(path, target / name, follow_symlinks=False)
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f %Z")
+    stamp = own or gradebook_io.utc_now_text()
     (target / "timestamp.txt").write_text(stamp)
+    return stamp
+
+
+def _own_timestamp(path: Path) -> str | None:
+    """A submission's ``timestamp.txt`` when it is a plain file nbgrader can read."""
+    if path.is_symlink() or not path.is_file():
+        return None
+    with open(path, errors="replace") as handle:
+        text = handle.read(200).strip()
+    return text if gradebook_io.parse_timestamp(text) else None
 
 
 def write_result(paths: CoursePaths, result: dict) -> Path:
