@@ -7,6 +7,8 @@ feedback ASSIGNMENT              per-student HTML feedback (nbgrader)
 export [--format csv|canvas]     grades with status and reason, for a spreadsheet or an LMS
 validate NOTEBOOK                what a student runs before submitting
 roster import FILE               students' names and emails from the LMS's CSV
+exchange release|collect|feedback ASSIGNMENT
+                                 nbgrader's exchange on a JupyterHub (deploy/jupyterhub/)
 demo                             the whole pipeline on a generated class, offline
 """
 
@@ -98,6 +100,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     roster_import.add_argument("file", type=Path, help="CSV with a header row")
 
+    exchange = command("exchange", "nbgrader's exchange: release, collect, return feedback")
+    exchange.add_argument(
+        "step",
+        choices=["release", "collect", "feedback"],
+        help="release: the student bundle to fetch; collect: submissions into <course>/submitted;"
+        " feedback: each student's feedback HTML to fetch",
+    )
+    exchange.add_argument("assignment", help="e.g. 03_softmax")
+
     demo = command("demo", "grade a generated class, offline")
     demo.add_argument("--workers", **workers)
     demo.add_argument("--assignment", default="00_getting_started", help="default: %(default)s")
@@ -134,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         "export": _export,
         "validate": _validate,
         "roster": _roster,
+        "exchange": _exchange,
         "demo": _demo,
     }[args.command]
     try:
@@ -244,6 +256,21 @@ def _roster(paths, args) -> int:
 
     added, updated = import_roster(paths, args.file)
     print(f"roster {args.file}: {added} students added, {updated} updated")
+    return 0
+
+
+def _exchange(paths, args) -> int:
+    from autograder import exchange
+
+    if args.step == "release":
+        print(f"released {exchange.release(paths, args.assignment)}")
+    elif args.step == "collect":
+        students = exchange.collect(paths, args.assignment)
+        print(f"collected {len(students)} submissions into {paths.submitted}")
+        print(f"next: python -m autograder grade {args.assignment} {paths.submitted}")
+    else:
+        students = exchange.release_feedback(paths, args.assignment)
+        print(f"feedback released to {len(students)} students: {', '.join(students)}")
     return 0
 
 

@@ -29,6 +29,7 @@ from sqlalchemy.exc import SAWarning
 
 from autograder.course import COURSE_ID, CoursePaths
 
+SUBMISSION_FILES = ("timestamp.txt", "submission_secret.txt")  # what nbgrader's exchange adds
 NO_RESPONSE = "No response."  # nbgrader's auto_comment for an untouched solution cell
 
 
@@ -56,7 +57,7 @@ def apply_result(paths: CoursePaths, result: dict) -> None:
                 _set_grade(gb, grade_id, notebook, result, cell)
             _set_comments(gb, paths, notebook, result)
         gb.db.commit()
-    _mirror_timestamp(paths, result)
+    _mirror_submission_files(paths, result)
 
 
 def submitted_timestamp(paths: CoursePaths, result: dict) -> datetime | None:
@@ -80,15 +81,19 @@ def parse_timestamp(text: str | None) -> datetime | None:
         return None
 
 
-def _mirror_timestamp(paths: CoursePaths, result: dict) -> None:
-    """Copy ``timestamp.txt`` next to the autograded notebooks, as nbgrader's autograde does
-    (the folder is made even when no notebook could be graded: formgrader then lists the
-    student as graded, with 0 points, rather than waiting for an autograde)."""
-    relative = Path(result["student"]) / result["assignment"] / "timestamp.txt"
+def _mirror_submission_files(paths: CoursePaths, result: dict) -> None:
+    """Copy ``timestamp.txt`` (and the exchange's ``submission_secret.txt``, which names the
+    student's feedback there) next to the autograded notebooks, as nbgrader's autograde does.
+    The folder is made even when no notebook could be graded: formgrader then lists the
+    student as graded, with 0 points, rather than waiting for an autograde."""
+    relative = Path(result["student"]) / result["assignment"]
     source, target = paths.submitted / relative, paths.autograded / relative
-    if source.is_file():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
+    if not (source / "timestamp.txt").is_file():
+        return
+    target.mkdir(parents=True, exist_ok=True)
+    for name in SUBMISSION_FILES:
+        if (source / name).is_file() and not (source / name).is_symlink():
+            shutil.copyfile(source / name, target / name)
 
 
 def _set_grade(gb: Gradebook, grade_id: str, notebook: str, result: dict, cell: dict) -> None:
