@@ -21,7 +21,7 @@ export MPLCONFIGDIR := $(HOME_DIR)/matplotlib
 export PATH := $(BIN):$(PATH)
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: help setup system-deps lab test test-fast test-cifar lint format release grade-demo bench lock clean
+.PHONY: help setup system-deps hub-setup hub lab test test-fast test-cifar lint format release grade-demo bench lock clean
 
 help:
 	@echo "make lab        set up (once) and open the course in JupyterLab"
@@ -31,6 +31,7 @@ help:
 	@echo "make release    regenerate notebooks/ and the student bundles from solutions/"
 	@echo "make grade-demo grade a generated class of sample submissions, offline"
 	@echo "make bench      measure the kit against its peers and budgets (docs/benchmarks.md)"
+	@echo "make hub        run the class's JupyterHub (as root; deploy/jupyterhub/README.md)"
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -61,7 +62,25 @@ $(LAB_OVERRIDES): deploy/jupyterlab/overrides.json $(STAMP)
 	@mkdir -p $(dir $@)
 	cp $< $@
 
-setup: $(STAMP) $(LAB_OVERRIDES) system-deps
+# The proxy JupyterHub needs, from npm, pinned by deploy/jupyterhub/proxy/package-lock.json
+# and installed into that folder (never globally). Skipped, with a note, where npm is missing.
+PROXY := deploy/jupyterhub/proxy/node_modules/.bin/configurable-http-proxy
+$(PROXY): deploy/jupyterhub/proxy/package-lock.json
+	@if command -v npm >/dev/null; then \
+	  npm ci --prefix deploy/jupyterhub/proxy --no-audit --no-fund --loglevel=error; \
+	else echo "note: npm not found: the class hub (make hub) needs it (apt install npm)"; fi
+
+hub-setup: $(PROXY)
+
+setup: $(STAMP) $(LAB_OVERRIDES) hub-setup system-deps
+
+# The class's JupyterHub, as root (it starts each user's server as that Unix user). Set
+# COURSE_INSTRUCTOR and COURSE_STUDENTS (or COURSE_ROSTER); deploy/jupyterhub/README.md.
+hub: setup
+	@test "$$(id -u)" = 0 || { echo "make hub runs as root (PAM logins, servers as users)"; exit 2; }
+	@mkdir -p $${COURSE_HUB_STATE:-/srv/jupyterhub} $${COURSE_EXCHANGE:-/srv/nbgrader/exchange}
+	@chmod 700 $${COURSE_HUB_STATE:-/srv/jupyterhub}; chmod 1777 $${COURSE_EXCHANGE:-/srv/nbgrader/exchange}
+	cd $${COURSE_HUB_STATE:-/srv/jupyterhub} && $(BIN)/jupyterhub -f $(CURDIR)/deploy/jupyterhub/jupyterhub_config.py
 
 lab: setup
 	$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=$(LAB_PORT) $(ALLOW_ROOT) \
