@@ -56,6 +56,7 @@ def test_bad_rosters_are_refused_with_the_row(tmp_path, text, message):
         read_roster(_write(tmp_path, text))
 
 
+@pytest.mark.slow  # a new gradebook takes seconds (nbgrader's migrations)
 def test_import_adds_then_updates_and_keeps_others(paths, tmp_path):
     with Gradebook(paths.db_url, COURSE_ID) as gb:
         gb.add_student("s003")  # graded before the roster came
@@ -70,6 +71,7 @@ def test_import_adds_then_updates_and_keeps_others(paths, tmp_path):
     assert people["s003"] == ("Grace", "Hopper", None)
 
 
+@pytest.mark.slow  # a new gradebook takes seconds (nbgrader's migrations)
 def test_a_bad_row_changes_nothing(paths, tmp_path):
     before = _people(paths)
     bad = _write(tmp_path, "id,first,last,email\nb001,Ada,Lovelace,ada@x.org\n.x,B,C,d@e\n")
@@ -78,6 +80,7 @@ def test_a_bad_row_changes_nothing(paths, tmp_path):
     assert _people(paths) == before
 
 
+@pytest.mark.slow  # a new gradebook takes seconds (nbgrader's migrations)
 def test_cli_says_what_is_wrong(paths, tmp_path, capsys):
     course = str(paths.course_dir)
     assert cli(["--course-dir", course, "roster", "import", str(tmp_path / "none.csv")]) == 2
