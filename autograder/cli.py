@@ -9,6 +9,7 @@ validate NOTEBOOK                what a student runs before submitting
 roster import FILE               students' names and emails from the LMS's CSV
 exchange release|collect|feedback ASSIGNMENT
                                  nbgrader's exchange on a JupyterHub (deploy/jupyterhub/)
+watch ASSIGNMENT                 grade each submission as it arrives in the exchange
 demo                             the whole pipeline on a generated class, offline
 """
 
@@ -109,6 +110,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     exchange.add_argument("assignment", help="e.g. 03_softmax")
 
+    watch = command("watch", "grade each submission as it arrives in the exchange")
+    watch.add_argument("assignment", help="e.g. 03_softmax")
+    watch.add_argument(
+        "--limit",
+        type=int,
+        default=3,
+        help="graded submissions per student and window (%(default)s)",
+    )
+    watch.add_argument("--window", type=float, default=24.0, help="hours (default: %(default)s)")
+    watch.add_argument(
+        "--policy", choices=["last", "best"], default="last", help="which grade counts"
+    )
+    watch.add_argument("--interval", type=float, default=5.0, help="seconds between passes")
+    watch.add_argument("--once", action="store_true", help="one pass, then exit")
+    watch.add_argument("--timeout", type=float, default=300.0, help="seconds per notebook")
+    watch.add_argument("--cell-timeout", type=int, default=60, help="seconds per cell")
+    watch.add_argument("--memory", type=int, default=2048, help="MB per submission")
+
     demo = command("demo", "grade a generated class, offline")
     demo.add_argument("--workers", **workers)
     demo.add_argument("--assignment", default="00_getting_started", help="default: %(default)s")
@@ -146,6 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         "validate": _validate,
         "roster": _roster,
         "exchange": _exchange,
+        "watch": _watch,
         "demo": _demo,
     }[args.command]
     try:
@@ -271,6 +291,22 @@ def _exchange(paths, args) -> int:
     else:
         students = exchange.release_feedback(paths, args.assignment)
         print(f"feedback released to {len(students)} students: {', '.join(students)}")
+    return 0
+
+
+def _watch(paths, args) -> int:
+    from autograder.on_submit import Policy, watch
+    from autograder.sandbox import Limits
+
+    policy = Policy(args.limit, args.window, args.policy)
+    limits = Limits(
+        total_seconds=args.timeout, cell_seconds=args.cell_timeout, memory_mb=args.memory
+    )
+    print(f"watching {paths.exchange} for {args.assignment}: {policy}", flush=True)
+    try:
+        watch(paths, args.assignment, policy, limits, args.interval, args.once)
+    except KeyboardInterrupt:
+        pass
     return 0
 
 

@@ -174,7 +174,6 @@ def test_validate_button_reports_failing_tests(browser, lab):
     busy = page.locator(".validate-button").get_by_text("Validating...")
     busy.wait_for(timeout=60_000)
     page.screenshot(path=SHOTS / "validate_1b_running.png")
-    assert page.locator(".validate-button jp-button[disabled]").count() == 1
     dialog = page.locator(".jp-Dialog")
     dialog.wait_for(timeout=180_000)
     dialog.get_by_text("failed", exact=False).first.wait_for(timeout=180_000)
