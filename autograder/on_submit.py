@@ -10,7 +10,9 @@ feedback through the exchange.
 
 Limits students cannot game: a student gets ``--limit`` graded submissions per
 ``--window`` hours, counted by the grader's clock; a submission over the limit is recorded
-as ``over-limit`` and never graded (submitting more does not help, waiting does).
+as ``over-limit`` and never graded (submitting more does not help, waiting does). A
+submission in a student's name whose folder another Unix user wrote is ``refused``. One
+submission is graded at a time.
 
 Nothing is lost and nothing is graded twice: a submission that arrived while the watcher
 was down is found on the next pass (the inbound folder is the queue); one left ``grading``
@@ -38,7 +40,7 @@ create table if not exists submission (
     assignment text not null,
     student text not null,
     seen_at real not null,        -- the grader's clock, when first listed
-    state text not null,          -- queued | grading | graded | over-limit
+    state text not null,          -- queued | grading | graded | over-limit | refused
     attempts integer not null default 0,
     graded_at real,
     score real,
@@ -86,10 +88,18 @@ def discover(paths: CoursePaths, db: sqlite3.Connection, assignment: str, policy
         if folder.name in known or not STUDENT_ID.match(student) or not folder.is_dir():
             continue
         now = time.time()
+        if not _owned_by(folder, student):
+            with db:  # someone submitted in another student's name: never graded
+                db.execute(
+                    "insert or ignore into submission (id, assignment, student, seen_at, state) "
+                    "values (?, ?, ?, ?, 'refused')",
+                    (folder.name, assignment, student, now),
+                )
+            continue
         since = now - policy.window_hours * 3600
         used = db.execute(
             "select count(*) from submission where assignment = ? and student = ? "
-            "and seen_at >= ? and state != 'over-limit'",
+            "and seen_at >= ? and state not in ('over-limit', 'refused')",
             (assignment, student, since),
         ).fetchone()[0]
         state = "queued" if used < policy.limit else "over-limit"
@@ -101,6 +111,20 @@ def discover(paths: CoursePaths, db: sqlite3.Connection, assignment: str, policy
             )
         new.append(folder.name)
     return new
+
+
+def _owned_by(folder: Path, student: str) -> bool:
+    """Whether the submission was written by the student it names. The inbound folder is
+    writable by every student; nbgrader's submit runs as the student, so the folder is
+    theirs. Where the student has no Unix account here (OAuth users sharing one uid in
+    containers), this cannot be checked and the name is taken as it is."""
+    import pwd
+
+    try:
+        uid = pwd.getpwnam(student).pw_uid
+    except KeyError:
+        return True
+    return folder.lstat().st_uid == uid
 
 
 def pending(db: sqlite3.Connection, assignment: str) -> list[tuple[str, str]]:

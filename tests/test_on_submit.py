@@ -23,7 +23,7 @@ from nbgrader.api import Gradebook
 
 from autograder import exchange
 from autograder.course import COURSE_ID, REPO_ROOT, course_paths
-from autograder.on_submit import Policy, install_counting, journal, watch
+from autograder.on_submit import Policy, discover, install_counting, journal, watch
 from autograder.samples import with_answers
 from autograder.sandbox import Limits
 
@@ -146,3 +146,19 @@ def test_killed_mid_batch_every_submission_gets_exactly_one_grade(tmp_path, monk
     with journal(paths) as db:
         install_counting(paths, db, ASSIGNMENT, "alice", Policy(3, 1, "last"))
     assert _gradebook_scores(paths)["alice"] == 0.0  # the last counts
+
+
+def test_a_submission_in_someone_elses_name_is_refused(tmp_path, monkeypatch):
+    # "nobody" has a Unix account; a folder in its name written by this user is not its own
+    if os.geteuid() == 65534:
+        pytest.skip("running as nobody")
+    monkeypatch.setenv("COURSE_EXCHANGE", str(tmp_path / "exchange"))
+    paths = course_paths(tmp_path / "course")
+    inbound = paths.exchange / COURSE_ID / "inbound"
+    inbound.mkdir(parents=True)
+    forged = _submit(paths, "nobody", _notebooks()["wrong"])
+    plain = _submit(paths, "no_such_user_here", _notebooks()["wrong"])
+    with journal(paths) as db:
+        discover(paths, db, ASSIGNMENT, Policy())
+    rows = _rows(paths)
+    assert rows[forged][1] == "refused" and rows[plain][1] == "queued"
