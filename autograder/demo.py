@@ -30,6 +30,9 @@ def run_demo(paths: CoursePaths, assignment: str, workers: int) -> int:
     if target.exists():
         shutil.rmtree(target)
     expected = build_class(paths, assignment, release_dir, target)
+    expected["written_answers"] = add_written_answers(
+        target / "correct", target / "written_answers"
+    )
     print(f"{len(expected)} sample submissions in {target}")
     roster = write_demo_roster(sorted(expected), paths.course_dir / "demo_roster.csv")
     added, updated = import_roster(paths, roster)
@@ -61,3 +64,24 @@ def write_demo_roster(students: list[str], path):
             first = student.replace("_", " ").title()
             writer.writerow([student, first, "Sample", f"{student}@example.org"])
     return path
+
+
+WRITTEN = "A sample written answer, for the instructor to grade in formgrader."
+
+
+def add_written_answers(source, target):
+    """One more sample: ``source``'s notebooks with every written answer given, so that
+    formgrader shows a submission waiting for a manual grade. Returns its expectation."""
+    import nbformat
+
+    from autograder.samples import Expected
+
+    target.mkdir(parents=True, exist_ok=True)
+    for path in sorted(source.glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            if cell.cell_type == "markdown" and meta.get("solution"):
+                cell.source = WRITTEN
+        nbformat.write(nb, target / path.name)
+    return Expected("full", "ok")

@@ -13,13 +13,13 @@ from __future__ import annotations
 import shutil
 import warnings
 
-import nbformat
 import pytest
 from nbgrader.api import Gradebook
 from nbgrader.apps import NbGraderAPI
 
 from autograder.cli import main as cli
 from autograder.course import COURSE_ID, course_paths, nbgrader_config
+from autograder.demo import add_written_answers
 from autograder.release import ensure_generated
 from autograder.samples import build_class
 
@@ -45,7 +45,7 @@ def courses(tmp_path_factory):
     lms = root / "lms"  # an LMS download: one folder per student, no timestamps
     for student in ("correct", "partial", "untouched", "missing"):
         shutil.copytree(every / student, lms / student)
-    _write_answer(lms / "correct" / f"{ASSIGNMENT}.ipynb", lms / "written")
+    add_written_answers(lms / "correct", lms / "written")  # as `make grade-demo` does
     args = ["--course-dir", str(ours.course_dir), "grade", ASSIGNMENT, str(lms)]
     assert cli([*args, "--workers", "2", "--cell-timeout", "20"]) == 0
 
@@ -59,16 +59,6 @@ def courses(tmp_path_factory):
             outcome = api.autograde(ASSIGNMENT, student)
         assert outcome["success"], outcome.get("log")
     return ours, theirs
-
-
-def _write_answer(source, folder) -> None:
-    """The correct notebook with its written answer given: a person must grade that."""
-    nb = nbformat.read(source, as_version=4)
-    for cell in nb.cells:
-        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "answer_cumsum":
-            cell.source = "The cumulative sum lets each window's total be one subtraction."
-    folder.mkdir()
-    nbformat.write(nb, folder / source.name)
 
 
 def _by_student(paths) -> dict[str, dict]:
