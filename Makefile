@@ -21,17 +21,21 @@ export MPLCONFIGDIR := $(HOME_DIR)/matplotlib
 export PATH := $(BIN):$(PATH)
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: help setup system-deps hub-setup hub lab test test-fast test-cifar lint format release grade-demo bench lock clean
+.PHONY: help setup system-deps hub-setup hub lab test test-fast test-cifar test-portability \
+	test-busy lint format release grade-demo bench lock clean
 
 help:
 	@echo "make lab        set up (once) and open the course in JupyterLab"
 	@echo "make test       set up (once) and run every test, lint included"
 	@echo "make test-fast  the tests without the slow and browser ones"
 	@echo "make test-cifar every notebook's CIFAR-10 branch, on a synthetic archive (slow)"
+	@echo "make test-portability  the numerics tests under forced BLAS/SIMD kernels (other CPUs)"
+	@echo "make test-busy  the browser and notebook tests while two processes hold the CPUs"
 	@echo "make release    regenerate notebooks/ and the student bundles from solutions/"
 	@echo "make grade-demo grade a generated class of sample submissions, offline"
 	@echo "make bench      measure the kit against its peers and budgets (docs/benchmarks.md)"
 	@echo "make hub        run the class's JupyterHub (as root; deploy/jupyterhub/README.md)"
+	@echo "make image      build the grading image for Kubernetes (docs/CLUSTER.md; needs Docker)"
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +49,8 @@ $(STAMP): requirements.lock pyproject.toml
 # browser tests. As root we install what is missing; otherwise grading runs with fewer
 # protections (and says so) and the browser tests are skipped.
 SYSTEM_PACKAGES := bubblewrap:bwrap chromium:chromium
+# Slurm and munge for the test that grades on a real one-node cluster (docs/CLUSTER.md).
+SYSTEM_PACKAGES += slurm-wlm:slurmctld munge:munged
 system-deps:
 	@missing=""; for pair in $(SYSTEM_PACKAGES); do \
 	  command -v $${pair#*:} >/dev/null || missing="$$missing $${pair%%:*}"; done; \
@@ -95,10 +101,21 @@ format: setup
 	$(BIN)/ruff check --fix .
 
 test: lint
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=20
 
 test-fast: lint
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not slow and not browser"
+
+# What other CPUs compute: the tests marked `numerics` (training runs, notebook claims, the
+# solution notebooks) under forced kernels, e.g. `make test-portability KERNELS="Prescott Zen"`.
+KERNELS ?= Prescott Haswell
+test-portability: setup
+	$(BIN)/python -m tests.portability $(KERNELS) -- -n $(PYTEST_WORKERS) --dist loadgroup -q
+
+# A loaded machine: the tests that wait on a browser or a kernel, beside two busy processes.
+test-busy: setup
+	$(BIN)/python -m tests.busy 2 -- $(BIN)/python -m pytest -n $(PYTEST_WORKERS) \
+	  --dist loadgroup -q tests/test_browser.py tests/test_validate.py tests/test_lab_server.py
 
 test-cifar: setup
 	COURSE_TEST_CIFAR=all $(BIN)/python -m pytest -n $(PYTEST_WORKERS) tests/test_notebooks_cifar10.py
@@ -117,6 +134,12 @@ lock: setup
 	$(BIN)/python -m pip freeze --all --exclude-editable | grep -v '^pip==' \
 	  | sed 's/^torch==\(.*\)+cpu$$/torch==\1/' >> requirements.lock.new
 	@mv requirements.lock.new requirements.lock
+
+# The grading image that deploy/kubernetes/ names (docs/CLUSTER.md).
+.PHONY: image
+IMAGE ?= nn-course-kit:latest
+image:
+	docker build -f deploy/Dockerfile -t $(IMAGE) .
 
 clean:
 	rm -rf $(VENV) $(HOME_DIR) .pytest_cache .ruff_cache

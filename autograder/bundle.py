@@ -93,6 +93,10 @@ def build_package(destination: Path, assignment: str, source_root: Path) -> Path
     return target
 
 
+#: the course's notation page, linked from every notebook's conventions box
+NOTATION = "docs/NOTATION.md"
+
+
 def build_bundle(paths: CoursePaths, assignment: str) -> tuple[Path, Path]:
     """Write ``<course>/bundles/<assignment>/`` and its zip; return both paths."""
     folder = paths.bundles / assignment
@@ -109,6 +113,9 @@ def build_bundle(paths: CoursePaths, assignment: str) -> tuple[Path, Path]:
         for path in sorted(folder.rglob("*")):
             if path.is_file():
                 zf.write(path, Path(assignment) / path.relative_to(folder))
+        # beside the assignment's folder, where the notebooks' link ../../docs/NOTATION.md
+        # points once the zip is unpacked (the same file in every assignment's zip)
+        zf.write(paths.repo / NOTATION, NOTATION)
     return folder, archive
 
 

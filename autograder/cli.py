@@ -3,6 +3,7 @@
 release [ASSIGNMENT...]          regenerate notebooks/ and build student bundles
 grade ASSIGNMENT SUBMISSIONS     grade a class in parallel sandboxes
 merge ASSIGNMENT                 copy all results (e.g. of shards) into the gradebook
+cluster-script slurm ...         the Slurm batch scripts of a sharded grading run
 feedback ASSIGNMENT              per-student HTML feedback (nbgrader)
 export [--format csv|canvas]     grades with status and reason, for a spreadsheet or an LMS
 validate NOTEBOOK                what a student runs before submitting
@@ -75,6 +76,29 @@ def build_parser() -> argparse.ArgumentParser:
     merge = command("merge", "copy every stored result into the gradebook")
     merge.add_argument("assignment", help="e.g. 03_softmax")
     merge.add_argument("--csv", type=Path, help=csv_help)
+    merge.add_argument(
+        "--partial",
+        action="store_true",
+        help="merge even when shards did not finish (their students are listed, not graded)",
+    )
+
+    script = command("cluster-script", "write the batch scripts of a sharded grading run")
+    script.add_argument("engine", choices=["slurm"], help="the scheduler")
+    script.add_argument("assignment", help="e.g. 03_softmax")
+    script.add_argument("submissions", type=Path, help="folder of <student_id>/*.ipynb")
+    script.add_argument("--shards", type=int, required=True, help="n: the array's size")
+    script.add_argument("--cpus", type=int, default=4, help="per shard (default: %(default)s)")
+    script.add_argument("--mem", default="16G", help="per shard (default: %(default)s)")
+    script.add_argument("--time", default="01:00:00", help="per shard (default: %(default)s)")
+    script.add_argument(
+        "--kit", type=Path, help="the repository checkout on the shared filesystem (default: this)"
+    )
+    script.add_argument(
+        "--python", default=".venv/bin/python", help="in the kit (default: %(default)s)"
+    )
+    script.add_argument(
+        "--to", type=Path, default=Path("."), help="folder for the scripts (default: here)"
+    )
 
     feedback = command("feedback", "generate HTML feedback for each student")
     feedback.add_argument("assignment", help="e.g. 03_softmax")
@@ -155,11 +179,12 @@ def _assignments_named(args) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    paths = course_paths(args.course_dir)
+    paths = course_paths(args.course_dir, create=args.command != "cluster-script")
     handler = {
         "release": _release,
         "grade": _grade,
         "merge": _merge,
+        "cluster-script": _cluster_script,
         "feedback": _feedback,
         "export": _export,
         "validate": _validate,
@@ -226,16 +251,27 @@ def _grade(paths, args) -> int:
 
 
 def _merge(paths, args) -> int:
-    return _merge_and_report(paths, args.assignment, args.csv)
+    return _merge_and_report(paths, args.assignment, args.csv, args.partial)
 
 
-def _merge_and_report(paths, assignment: str, csv_path: Path | None) -> int:
+def _merge_and_report(paths, assignment: str, csv_path: Path | None, partial: bool = False) -> int:
+    """Apply every result to the gradebook; refuse (unless ``partial``) an incomplete class."""
     from autograder import gradebook_io, report
     from autograder.grade import load_results
+    from autograder.shards import incomplete
 
     results = load_results(paths, assignment)
     if not results:
         raise ValueError(f"no results of {assignment} in {paths.results}: run `grade` first")
+    problems = incomplete(paths, assignment, {r["student"] for r in results})
+    if problems and not partial:
+        raise ValueError(
+            f"{assignment} is incomplete, nothing merged: {'; '.join(problems)}. "
+            "Grade those shards again (Slurm: sbatch --array=<i,...> <grade script>), "
+            "then merge; or merge what exists with --partial"
+        )
+    for problem in problems:
+        print(f"warning: {problem}; merged without them (--partial)", file=sys.stderr)
     for result in results:
         gradebook_io.apply_result(paths, result)
     print(report.score_table(results))
@@ -243,6 +279,33 @@ def _merge_and_report(paths, assignment: str, csv_path: Path | None) -> int:
     report.write_grades_csv(results, target)
     print(f"\ngradebook: {paths.db_url}\ngrades:    {target}")
     print(f"autograded notebooks: {paths.autograded}")
+    return 0
+
+
+def slurm_run(paths, args):
+    """The SlurmRun that ``cluster-script slurm`` renders, from its parsed arguments."""
+    from autograder.cluster import SlurmRun
+
+    return SlurmRun(
+        assignment=args.assignment,
+        submissions=args.submissions.resolve(),
+        course=paths.course_dir,
+        kit=(args.kit or paths.repo).resolve(),
+        shards=args.shards,
+        cpus=args.cpus,
+        mem=args.mem,
+        time=args.time,
+        python=args.python,
+    )
+
+
+def _cluster_script(paths, args) -> int:
+    from autograder.cluster import write_slurm_scripts
+
+    grade_script, merge_script = write_slurm_scripts(slurm_run(paths, args), args.to)
+    print(f"wrote {grade_script} and {merge_script}; submit both with")
+    print(f"  jobid=$(sbatch --parsable {grade_script})")
+    print(f"  sbatch --dependency=afterok:$jobid {merge_script}")
     return 0
 
 

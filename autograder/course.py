@@ -80,14 +80,18 @@ class CoursePaths:
         return self.course_dir / "grader_secret"
 
 
-def course_paths(course_dir: str | os.PathLike | None = None) -> CoursePaths:
-    """Resolve the course directory (argument, then $COURSE_DIR, then ``<repo>/.course``)."""
+def course_paths(course_dir: str | os.PathLike | None = None, create: bool = True) -> CoursePaths:
+    """Resolve the course directory (argument, then $COURSE_DIR, then ``<repo>/.course``).
+
+    ``create=False``: only name it (a cluster script names the cluster's course directory).
+    """
     ensure_tools_on_path()
     chosen = course_dir or os.environ.get("COURSE_DIR") or REPO_ROOT / ".course"
     path = Path(chosen).resolve()
-    path.mkdir(parents=True, exist_ok=True)
+    if create:
+        path.mkdir(parents=True, exist_ok=True)
     paths = CoursePaths(REPO_ROOT, path)
-    if not paths.exchange.exists() and "COURSE_EXCHANGE" not in os.environ:
+    if create and not paths.exchange.exists() and "COURSE_EXCHANGE" not in os.environ:
         # the course's own exchange: formgrader warns and release/collect fail without one
         paths.exchange.mkdir()
     return paths

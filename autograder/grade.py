@@ -27,7 +27,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 
-from autograder import autograded, gradebook_io, prepare, sandbox, scoring
+from autograder import autograded, gradebook_io, prepare, sandbox, scoring, shards
 from autograder.bundle import build_package
 from autograder.checks import checks_by_cell
 from autograder.course import CoursePaths
@@ -52,16 +52,22 @@ class GradingRun:
 
 
 def prepare_run(paths: CoursePaths, assignment: str, limits: sandbox.Limits, workdir: Path):
-    """Regenerate the release (and its gradebook entries) and build the sandbox's library."""
-    folder = ensure_generated(paths, assignment)
-    release = {p.name: nbformat.read(p, as_version=4) for p in sorted(folder.glob("*.ipynb"))}
+    """Regenerate the release (and its gradebook entries) and build the sandbox's library.
+
+    The shared files are written under the course lock: shards may start together.
+    """
+    with shards.course_lock(paths):
+        ensure_secret(paths)
+        folder = ensure_generated(paths, assignment)
+        release = {p.name: nbformat.read(p, as_version=4) for p in sorted(folder.glob("*.ipynb"))}
+        max_points = gradebook_io.max_points(paths, assignment)
     lib = workdir / "lib"
     build_package(lib, assignment, paths.repo)
     return GradingRun(
         paths,
         assignment,
         release,
-        gradebook_io.max_points(paths, assignment),
+        max_points,
         lib,
         limits,
         sandbox.detect_protections(),
@@ -69,11 +75,24 @@ def prepare_run(paths: CoursePaths, assignment: str, limits: sandbox.Limits, wor
     )
 
 
+def ensure_secret(paths: CoursePaths) -> None:
+    """Create the course secret once: written aside, then linked in (the first one wins)."""
+    if paths.secret.exists():
+        return
+    fresh = paths.secret.with_name(f".{paths.secret.name}.{shards.unique_suffix()}")
+    fresh.write_text(secrets.token_hex(32))
+    os.chmod(fresh, 0o600)
+    try:
+        os.link(fresh, paths.secret)
+    except FileExistsError:
+        pass  # another machine's shard created it first: use that one
+    finally:
+        fresh.unlink()
+
+
 def student_seed(paths: CoursePaths, assignment: str, student: str) -> int:
     """A seed for the student's hidden inputs: HMAC of a course secret, stable across runs."""
-    if not paths.secret.exists():
-        paths.secret.write_text(secrets.token_hex(32))
-        os.chmod(paths.secret, 0o600)
+    ensure_secret(paths)
     key = paths.secret.read_text().strip().encode()
     digest = hmac.new(key, f"{assignment}/{student}".encode(), hashlib.sha256).digest()
     return int.from_bytes(digest[:8], "little")
@@ -88,13 +107,17 @@ def grade_class(
     shard: tuple[int, int] = (1, 1),
     progress=None,
 ) -> list[dict]:
-    """Grade every submission of the shard in parallel; write and return the results."""
+    """Grade every submission of the shard in parallel; write and return the results.
+
+    Records the class roster first and the shard's completion last (autograder/shards.py),
+    so that ``merge`` can tell a finished shard from one that was cancelled or died.
+    """
     with tempfile.TemporaryDirectory(prefix="autograde-") as tmp:
         run = prepare_run(paths, assignment, limits, Path(tmp))
         expected = list(run.release)
         found = find_submissions(submissions_dir, assignment, expected)
-        index, count = shard
-        mine = [s for i, s in enumerate(found) if i % count == index - 1]
+        mine = shards.shard_members(found, shard)
+        shards.start_shard(paths, assignment, [s.student for s in found], shard)
 
         def work(submission: Submission) -> dict:
             try:
@@ -109,6 +132,7 @@ def grade_class(
                 results.append(result)
                 if progress:
                     progress(result)
+        shards.finish_shard(paths, assignment, [s.student for s in mine], shard)
     return results
 
 
@@ -296,13 +320,13 @@ def _own_timestamp(path: Path) -> str | None:
 
 
 def write_result(paths: CoursePaths, result: dict) -> Path:
-    folder = paths.results / result["assignment"]
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{result['student']}.json"
-    path.write_text(json.dumps(result, indent=1))
+    """Write one student's result whole: a cancelled shard leaves it complete or absent."""
+    path = paths.results / result["assignment"] / f"{result['student']}.json"
+    shards.write_atomic(path, json.dumps(result, indent=1))
     return path
 
 
 def load_results(paths: CoursePaths, assignment: str) -> list[dict]:
+    """Every stored result of ``assignment``, one per student, sorted by student id."""
     folder = paths.results / assignment
     return [json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))]

@@ -37,7 +37,10 @@ import psutil
 FIRST_UID = 62000
 UID_COUNT = 512
 #: environment variables passed through to the sandbox unchanged when set
-PASS_THROUGH = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LANG", "TZ")
+PASS_THROUGH = (
+    "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "NPY_DISABLE_CPU_FEATURES", "ATEN_CPU_CAPABILITY",
+    "MKL_CBWR", "LANG", "TZ",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,8 @@ def running_lab(root: Path, course_dir: Path, home: Path, startup_seconds: float
         sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1",
         f"--port={port}", f"--IdentityProvider.token={token}", "--allow-root",
         f"--ServerApp.root_dir={root}", "--LabApp.default_url=/lab/tree/notebooks",
+        # window.jupyterapp: a browser test asks the page itself whether its kernel is connected
+        "--LabApp.expose_app_in_browser=True",
     ]  # fmt: skip
     home.mkdir(parents=True, exist_ok=True)
     log = open(home / "server.log", "wb")

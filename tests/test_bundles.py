@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import posixpath
 import re
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from autograder.bundle import build_bundle, graded_functions
 from autograder.course import course_paths
 from autograder.release import authored_assignments
 from course_utils.assignments import assignment_index
+from tests.test_notebook_rules import NOTATION_LINK
 
 PATHS = course_paths()
 ASSIGNMENTS = authored_assignments(PATHS)
@@ -165,8 +167,14 @@ def test_bundle_has_no_reference_body_solution_or_hidden_test(assignment, bundle
                 assert not leaked, f"{path.name}: solution code in the bundle: {leaked[:2]}"
     with zipfile.ZipFile(archive) as zf:
         assert sorted(zf.namelist()) == sorted(
-            f"{assignment}/{p.relative_to(folder)}" for p in folder.rglob("*") if p.is_file()
+            [f"{assignment}/{p.relative_to(folder)}" for p in folder.rglob("*") if p.is_file()]
+            + ["docs/NOTATION.md"]
         )
+        notebook = next(n for n in zf.namelist() if n.endswith(".ipynb"))
+        # the conventions box's relative link resolves inside the unpacked zip
+        linked = posixpath.normpath(posixpath.join(posixpath.dirname(notebook), NOTATION_LINK))
+        assert linked == "docs/NOTATION.md"
+        assert zf.read(linked) == (PATHS.repo / "docs" / "NOTATION.md").read_bytes()
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)

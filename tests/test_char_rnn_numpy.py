@@ -23,6 +23,8 @@ from course_utils.rnn_layers import (
     rnn_step_forward,
 )
 
+pytestmark = pytest.mark.numerics  # run under forced BLAS kernels: tests/portability.py
+
 LAYERS = {
     "rnn": (rnn_forward, rnn_backward, rnn_step_forward),
     "lstm": (lstm_forward, lstm_backward, lstm_step_forward),

@@ -15,6 +15,8 @@ from course_utils.char_sampling import (
 from course_utils.data import CharVocab
 from course_utils.temperature import softmax_with_temperature
 
+pytestmark = pytest.mark.numerics  # run under forced BLAS kernels: tests/portability.py
+
 VOCAB = CharVocab("abcde")
 
 

@@ -25,6 +25,8 @@ from course_utils.cnn_tables import (
     table_totals,
 )
 
+pytestmark = pytest.mark.numerics  # run under forced BLAS kernels: tests/portability.py
+
 
 def torch_layers(specs, in_channels):
     """nn.Modules for a list of specs (ReLU omitted: no parameters, no shape change)."""

@@ -36,7 +36,7 @@ from course_utils.generative.mixture import (
 )
 
 #: one torch thread (tiny models), seed 0, torch's random state restored (tests/conftest.py)
-pytestmark = pytest.mark.usefixtures("torch_state")
+pytestmark = [pytest.mark.usefixtures("torch_state"), pytest.mark.numerics]
 
 
 def t64(rng, *shape, scale=1.0, grad=False):

@@ -11,6 +11,8 @@ from sklearn.neighbors import KNeighborsClassifier
 from course_utils.assignments import GRADED
 from course_utils.classifiers.knn import KNearestNeighbor, cross_validate_k
 
+pytestmark = pytest.mark.numerics  # run under forced BLAS kernels: tests/portability.py
+
 
 @pytest.fixture(scope="module")
 def digits():

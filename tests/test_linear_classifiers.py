@@ -13,6 +13,8 @@ from course_utils.classifiers import linear
 from course_utils.classifiers.linear import LinearSVM, Softmax
 from course_utils.gradcheck import eval_numerical_gradient, grad_check_sparse, rel_error
 
+pytestmark = pytest.mark.numerics  # run under forced BLAS kernels: tests/portability.py
+
 SHAPES = [(1, 3, 2), (7, 5, 3), (20, 12, 10)]  # (N, D, C)
 LOSSES = {
     "softmax": (linear.softmax_loss_naive, linear.softmax_loss_vectorized),

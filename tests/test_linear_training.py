@@ -14,6 +14,8 @@ from course_utils.gradcheck import eval_numerical_gradient, rel_error
 from course_utils.linear_training import append_bias, sgd_loss_curve, squared_error_loss
 from course_utils.widgets.learning_rate import learning_rate_widget
 
+pytestmark = pytest.mark.numerics  # run under forced BLAS kernels: tests/portability.py
+
 
 def test_append_bias(rng):
     X = rng.normal(size=(4, 3))

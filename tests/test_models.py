@@ -15,6 +15,8 @@ from course_utils.classifiers.fc_net import FullyConnectedNet, TwoLayerNet
 from course_utils.gradcheck import eval_numerical_gradient, rel_error
 from course_utils.solver import Solver
 
+pytestmark = pytest.mark.numerics  # run under forced BLAS kernels: tests/portability.py
+
 
 def _numerical_grads(model, X, y):
     grads = {}
@@ -290,46 +292,51 @@ def small_digits():
     }
 
 
-@pytest.mark.parametrize("normalization", [None, "batchnorm", "layernorm"])
-def test_fc_net_overfits_50_images(small_digits, normalization):
-    model = FullyConnectedNet(
-        [50, 50], input_dim=64, normalization=normalization, weight_scale=1e-1, seed=0
-    )
+def _epochs_to_overfit(model, data, seed, num_epochs):
+    """Train with Adam; return the per-epoch training accuracies (all 50 images each time).
+
+    Which epoch first reaches 100 % differs between CPUs (BLAS kernels round differently and
+    a seeded trajectory drifts apart), so the tests assert the property with margin: every
+    seed gets there well inside the budget, and stays near it.
+    """
     solver = Solver(
         model,
-        small_digits,
+        data,
         update_rule="adam",
         optim_config={"learning_rate": 1e-2},
         batch_size=10,
-        num_epochs=20,
+        num_epochs=num_epochs,
         verbose=False,
-        seed=0,
+        seed=seed,
     )
     solver.train()
-    assert solver.train_acc_history[-1] == 1.0
+    return np.array(solver.train_acc_history)
 
 
-def test_cnn_overfits_50_images(small_digits):
+@pytest.mark.parametrize("normalization", [None, "batchnorm", "layernorm"])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_fc_net_overfits_50_images(small_digits, normalization, seed):
+    model = FullyConnectedNet(
+        [50, 50], input_dim=64, normalization=normalization, weight_scale=1e-1, seed=seed
+    )
+    history = _epochs_to_overfit(model, small_digits, seed, num_epochs=30)
+    assert history.max() == 1.0, f"never fit all 50 images: {history}"
+    assert history[-5:].min() >= 0.9, f"fell away from the fit: {history}"
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_cnn_overfits_50_images(small_digits, seed):
     model = ThreeLayerConvNet(
         input_dim=(1, 8, 8),
         num_filters=8,
         filter_size=3,
         hidden_dim=50,
         weight_scale=1e-1,
-        seed=0,
+        seed=seed,
     )
-    solver = Solver(
-        model,
-        small_digits,
-        update_rule="adam",
-        optim_config={"learning_rate": 1e-2},
-        batch_size=10,
-        num_epochs=20,
-        verbose=False,
-        seed=0,
-    )
-    solver.train()
-    assert solver.train_acc_history[-1] == 1.0
+    history = _epochs_to_overfit(model, small_digits, seed, num_epochs=40)
+    assert history.max() == 1.0, f"never fit all 50 images: {history}"
+    assert history[-5:].min() >= 0.9, f"fell away from the fit: {history}"
 
 
 def test_graded_tags():

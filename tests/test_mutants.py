@@ -14,6 +14,8 @@ from autograder.release import authored_assignments
 from autograder.scoring import score_namespace
 from tests.mutants import load_mutants
 
+pytestmark = pytest.mark.numerics  # run under forced BLAS kernels: tests/portability.py
+
 ASSIGNMENTS = authored_assignments(course_paths())
 CASES = [(a, m) for a in ASSIGNMENTS for m in load_mutants(a)]
 

@@ -22,6 +22,8 @@ from course_utils.layers import (
     spatial_batchnorm_forward,
 )
 
+pytestmark = pytest.mark.numerics  # run under forced BLAS kernels: tests/portability.py
+
 NUM_TOL = dict(rtol=1e-6, atol=1e-9)  # centred differences in float64
 TORCH_TOL = dict(rtol=1e-9, atol=1e-11)  # same math in float64, different order of sums
 

@@ -84,6 +84,7 @@ def test_stubs_name_their_task(assignment):
 
 
 @pytest.mark.slow
+@pytest.mark.numerics
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_solution_runs_clean(assignment):
     """Top to bottom without an error; graded cells (hidden checks included) quiet on stderr."""

@@ -29,6 +29,8 @@ from course_utils.optimizer_race import (
 )
 from course_utils.plots_optim import plot_path_values, plot_race
 
+pytestmark = pytest.mark.numerics  # run under forced BLAS kernels: tests/portability.py
+
 NAMES = sorted(SURFACES)
 
 

@@ -27,6 +27,8 @@ from course_utils.pca import (
     top_eigenvalue,
 )
 
+pytestmark = pytest.mark.numerics  # run under forced BLAS kernels: tests/portability.py
+
 
 def test_graded_tags():
     assert pca.__graded_in__ == linear_autoencoder_loss.__graded_in__ == "11_autoencoders"

@@ -22,6 +22,8 @@ from course_utils.regularization import (
     with_weight_decay,
 )
 
+pytestmark = pytest.mark.numerics  # run under forced BLAS kernels: tests/portability.py
+
 
 def make_params(rng, dims=(5, 4, 3), norm=True):
     params = {}

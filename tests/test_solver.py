@@ -12,6 +12,8 @@ from course_utils import optim
 from course_utils.classifiers.fc_net import TwoLayerNet
 from course_utils.solver import Solver
 
+pytestmark = pytest.mark.numerics  # run under forced BLAS kernels: tests/portability.py
+
 
 class StepCounter:
     """A model whose one parameter t moves by +learning_rate per SGD step (gradient -1).

@@ -16,6 +16,8 @@ from course_utils.temperature import (
     temperature_sweep,
 )
 
+pytestmark = pytest.mark.numerics  # run under forced BLAS kernels: tests/portability.py
+
 
 @pytest.mark.parametrize("shape", [(5,), (4, 3), (2, 3, 7), (1, 2)])
 @pytest.mark.parametrize("temperature", [0.05, 0.5, 1.0, 3.0, 50.0])

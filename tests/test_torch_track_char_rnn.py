@@ -17,6 +17,8 @@ from course_utils.torch_track.models.char_rnn import (
     train_char_rnn,
 )
 
+pytestmark = pytest.mark.numerics  # run under forced BLAS kernels: tests/portability.py
+
 VOCAB = CharVocab("abcdefgh")
 
 

@@ -38,7 +38,7 @@ CPU = torch.device("cpu")
 
 
 #: one torch thread (tiny models), seed 0, torch's random state restored (tests/conftest.py)
-pytestmark = pytest.mark.usefixtures("torch_state")
+pytestmark = [pytest.mark.usefixtures("torch_state"), pytest.mark.numerics]
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from course_utils.torch_track.signature import (
 )
 
 #: one torch thread (tiny models), seed 0, torch's random state restored (tests/conftest.py)
-pytestmark = pytest.mark.usefixtures("torch_state")
+pytestmark = [pytest.mark.usefixtures("torch_state"), pytest.mark.numerics]
 
 
 def vgg_params(in_channels, num_classes, widths, image_size, batch_norm=True):

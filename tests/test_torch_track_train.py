@@ -18,7 +18,7 @@ CUDA = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GP
 
 
 #: one torch thread (tiny models), seed 0, torch's random state restored (tests/conftest.py)
-pytestmark = pytest.mark.usefixtures("torch_state")
+pytestmark = [pytest.mark.usefixtures("torch_state"), pytest.mark.numerics]
 
 
 def blobs(rng, n=240):

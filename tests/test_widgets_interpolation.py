@@ -20,6 +20,8 @@ from course_utils.widgets.interpolation import (  # noqa: E402
     plot_interpolation_strip,
 )
 
+pytestmark = pytest.mark.numerics  # run under forced BLAS kernels: tests/portability.py
+
 
 class Echo(torch.nn.Module):
     """'Decodes' z (M, 4) into a 2x2 image holding z itself: easy to check."""

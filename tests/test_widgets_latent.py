@@ -14,6 +14,8 @@ import torch  # noqa: E402
 from course_utils.torch_track.models.vae import VAE  # noqa: E402
 from course_utils.widgets.latent import LatentWidget, latent_widget, plot_latent_grid  # noqa: E402
 
+pytestmark = pytest.mark.numerics  # run under forced BLAS kernels: tests/portability.py
+
 
 class Ramp(torch.nn.Module):
     """Decodes (a, b) into an 8x8 image whose pixel (i, j) is sigmoid(a * i / 7 + b * j / 7)."""

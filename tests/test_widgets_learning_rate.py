@@ -20,6 +20,8 @@ from course_utils.widgets.learning_rate import (  # noqa: E402
     loss_contour,
 )
 
+pytestmark = pytest.mark.numerics  # run under forced BLAS kernels: tests/portability.py
+
 
 @pytest.fixture
 def problem(rng):

@@ -7,10 +7,13 @@ import matplotlib
 matplotlib.use("Agg")
 
 import numpy as np
+import pytest
 
 from course_utils.optim import adam, sgd, sgd_momentum
 from course_utils.optimizer_race import SURFACES
 from course_utils.widgets.optimizer_race import OptimizerRace
+
+pytestmark = pytest.mark.numerics  # run under forced BLAS kernels: tests/portability.py
 
 RULES = {"SGD": sgd, "Momentum": sgd_momentum, "Adam": adam}
 

@@ -21,6 +21,8 @@ from course_utils.widgets.sampling import (  # noqa: E402
     sampling_widget,
 )
 
+pytestmark = pytest.mark.numerics  # run under forced BLAS kernels: tests/portability.py
+
 VOCAB = CharVocab("ab \ncdefg")
 
 

@@ -19,6 +19,8 @@ from course_utils.widgets.temperature import (
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+pytestmark = pytest.mark.numerics  # run under forced BLAS kernels: tests/portability.py
+
 SCORES = np.array([2.0, -1.0, 0.5, 3.0, 0.0])
 NAMES = ["a", "b", "c", "d", "e"]
 
