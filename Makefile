@@ -39,7 +39,7 @@ export MPLCONFIGDIR := $(HOME_DIR)/matplotlib
 export PATH := $(BIN):$(PATH)
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: help setup torch python-matches system-deps lab test test-fast test-cifar \
+.PHONY: help setup torch python-matches system-deps hub-setup hub lab test test-fast test-cifar \
 	test-portability test-busy lint format release grade-demo bench lock image clean
 
 help:
@@ -52,6 +52,7 @@ help:
 	@echo "make release    regenerate notebooks/ and the student bundles from solutions/"
 	@echo "make grade-demo grade a generated class of sample submissions, offline"
 	@echo "make bench      measure the kit against its peers and budgets (docs/benchmarks.md)"
+	@echo "make hub        run the class's JupyterHub (as root; deploy/jupyterhub/README.md)"
 	@echo "make image      build the grading image for Kubernetes (docs/CLUSTER.md; needs Docker)"
 
 # The venv itself, made once from $(PYTHON) after checking its version.
@@ -125,7 +126,32 @@ system-deps:
 	  else echo "note: not installed:$$missing (apt install$$missing); see README"; fi; \
 	fi
 
-setup: $(STAMP) system-deps
+# JupyterLab's defaults for everyone using this environment: no "news" pop-up, no update
+# check (students would be asked on first start; nothing is fetched from outside).
+LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
+$(LAB_OVERRIDES): deploy/jupyterlab/overrides.json $(STAMP)
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+# The proxy JupyterHub needs, from npm, pinned by deploy/jupyterhub/proxy/package-lock.json
+# and installed into that folder (never globally). Skipped, with a note, where npm is missing.
+PROXY := deploy/jupyterhub/proxy/node_modules/.bin/configurable-http-proxy
+$(PROXY): deploy/jupyterhub/proxy/package-lock.json
+	@if command -v npm >/dev/null; then \
+	  npm ci --prefix deploy/jupyterhub/proxy --no-audit --no-fund --loglevel=error; \
+	else echo "note: npm not found: the class hub (make hub) needs it (apt install npm)"; fi
+
+hub-setup: $(PROXY)
+
+setup: $(STAMP) $(LAB_OVERRIDES) hub-setup system-deps
+
+# The class's JupyterHub, as root (it starts each user's server as that Unix user). Set
+# COURSE_INSTRUCTOR and COURSE_STUDENTS (or COURSE_ROSTER); deploy/jupyterhub/README.md.
+hub: setup
+	@test "$$(id -u)" = 0 || { echo "make hub runs as root (PAM logins, servers as users)"; exit 2; }
+	@mkdir -p $${COURSE_HUB_STATE:-/srv/jupyterhub} $${COURSE_EXCHANGE:-/srv/nbgrader/exchange}
+	@chmod 700 $${COURSE_HUB_STATE:-/srv/jupyterhub}; chmod 1777 $${COURSE_EXCHANGE:-/srv/nbgrader/exchange}
+	cd $${COURSE_HUB_STATE:-/srv/jupyterhub} && $(BIN)/jupyterhub -f $(CURDIR)/deploy/jupyterhub/jupyterhub_config.py
 
 lab: setup
 	$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=$(LAB_PORT) $(ALLOW_ROOT) \

@@ -7,6 +7,10 @@ cluster-script slurm ...         the Slurm batch scripts of a sharded grading ru
 feedback ASSIGNMENT              per-student HTML feedback (nbgrader)
 export [--format csv|canvas]     grades with status and reason, for a spreadsheet or an LMS
 validate NOTEBOOK                what a student runs before submitting
+roster import FILE               students' names and emails from the LMS's CSV
+exchange release|collect|feedback ASSIGNMENT
+                                 nbgrader's exchange on a JupyterHub (deploy/jupyterhub/)
+watch ASSIGNMENT                 grade each submission as it arrives in the exchange
 demo                             the whole pipeline on a generated class, offline
 """
 
@@ -122,6 +126,40 @@ def build_parser() -> argparse.ArgumentParser:
         "--timeout", type=int, default=120, help="seconds per cell (default: %(default)s)"
     )
 
+    roster = command("roster", "the class list: names and emails for formgrader and exports")
+    roster_commands = roster.add_subparsers(dest="roster_command", required=True)
+    roster_import = roster_commands.add_parser(
+        "import", help="add or update students from a CSV: id,first,last,email"
+    )
+    roster_import.add_argument("file", type=Path, help="CSV with a header row")
+
+    exchange = command("exchange", "nbgrader's exchange: release, collect, return feedback")
+    exchange.add_argument(
+        "step",
+        choices=["release", "collect", "feedback"],
+        help="release: the student bundle to fetch; collect: submissions into <course>/submitted;"
+        " feedback: each student's feedback HTML to fetch",
+    )
+    exchange.add_argument("assignment", help="e.g. 03_softmax")
+
+    watch = command("watch", "grade each submission as it arrives in the exchange")
+    watch.add_argument("assignment", help="e.g. 03_softmax")
+    watch.add_argument(
+        "--limit",
+        type=int,
+        default=3,
+        help="graded submissions per student and window (%(default)s)",
+    )
+    watch.add_argument("--window", type=float, default=24.0, help="hours (default: %(default)s)")
+    watch.add_argument(
+        "--policy", choices=["last", "best"], default="last", help="which grade counts"
+    )
+    watch.add_argument("--interval", type=float, default=5.0, help="seconds between passes")
+    watch.add_argument("--once", action="store_true", help="one pass, then exit")
+    watch.add_argument("--timeout", type=float, default=300.0, help="seconds per notebook")
+    watch.add_argument("--cell-timeout", type=int, default=60, help="seconds per cell")
+    watch.add_argument("--memory", type=int, default=2048, help="MB per submission")
+
     demo = command("demo", "grade a generated class, offline")
     demo.add_argument("--workers", **workers)
     demo.add_argument("--assignment", default="00_getting_started", help="default: %(default)s")
@@ -167,6 +205,9 @@ def main(argv: list[str] | None = None) -> int:
         "feedback": _feedback,
         "export": _export,
         "validate": _validate,
+        "roster": _roster,
+        "exchange": _exchange,
+        "watch": _watch,
         "demo": _demo,
     }[args.command]
     try:
@@ -308,6 +349,45 @@ def _validate(paths, args) -> int:
     from autograder.validate import validate_notebook
 
     return 0 if validate_notebook(args.notebook, args.timeout) else 1
+
+
+def _roster(paths, args) -> int:
+    from autograder.roster import import_roster
+
+    added, updated = import_roster(paths, args.file)
+    print(f"roster {args.file}: {added} students added, {updated} updated")
+    return 0
+
+
+def _exchange(paths, args) -> int:
+    from autograder import exchange
+
+    if args.step == "release":
+        print(f"released {exchange.release(paths, args.assignment)}")
+    elif args.step == "collect":
+        students = exchange.collect(paths, args.assignment)
+        print(f"collected {len(students)} submissions into {paths.submitted}")
+        print(f"next: python -m autograder grade {args.assignment} {paths.submitted}")
+    else:
+        students = exchange.release_feedback(paths, args.assignment)
+        print(f"feedback released to {len(students)} students: {', '.join(students)}")
+    return 0
+
+
+def _watch(paths, args) -> int:
+    from autograder.on_submit import Policy, watch
+    from autograder.sandbox import Limits
+
+    policy = Policy(args.limit, args.window, args.policy)
+    limits = Limits(
+        total_seconds=args.timeout, cell_seconds=args.cell_timeout, memory_mb=args.memory
+    )
+    print(f"watching {paths.exchange} for {args.assignment}: {policy}", flush=True)
+    try:
+        watch(paths, args.assignment, policy, limits, args.interval, args.once)
+    except KeyboardInterrupt:
+        pass
+    return 0
 
 
 def _demo(paths, args) -> int:

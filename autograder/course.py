@@ -69,6 +69,12 @@ class CoursePaths:
         return self.course_dir / "bundles"
 
     @property
+    def exchange(self) -> Path:
+        """nbgrader's exchange (release, submit, collect, feedback): $COURSE_EXCHANGE, or
+        ``<course>/exchange`` for one machine; a JupyterHub sets a shared folder."""
+        return Path(os.environ.get("COURSE_EXCHANGE") or self.course_dir / "exchange")
+
+    @property
     def secret(self) -> Path:
         """Salt for the per-student hidden inputs; never leaves the course directory."""
         return self.course_dir / "grader_secret"
@@ -84,7 +90,11 @@ def course_paths(course_dir: str | os.PathLike | None = None, create: bool = Tru
     path = Path(chosen).resolve()
     if create:
         path.mkdir(parents=True, exist_ok=True)
-    return CoursePaths(REPO_ROOT, path)
+    paths = CoursePaths(REPO_ROOT, path)
+    if create and not paths.exchange.exists() and "COURSE_EXCHANGE" not in os.environ:
+        # the course's own exchange: formgrader warns and release/collect fail without one
+        paths.exchange.mkdir()
+    return paths
 
 
 def ensure_tools_on_path() -> None:
@@ -112,4 +122,5 @@ def nbgrader_config(paths: CoursePaths, release_to: Path | None = None) -> Confi
     c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
     c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
     c.ExecutePreprocessor.timeout = 120
+    c.Exchange.root = str(paths.exchange)
     return c

@@ -22,8 +22,8 @@ def generate_feedback(paths: CoursePaths, assignment: str) -> list[Path]:
     written = []
     for result in load_results(paths, assignment):
         student = result["student"]
-        if not (paths.autograded / student / assignment).is_dir():
-            continue
+        if not any((paths.autograded / student / assignment).glob("*.ipynb")):
+            continue  # nothing could be graded (formgrader still lists the student, at 0)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             outcome = api.generate_feedback(assignment, student)

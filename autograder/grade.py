@@ -174,7 +174,9 @@ def grade_submission(run: GradingRun, submission: Submission) -> dict:
         result["input_salts"][stem] = salt
         seed = student_seed(run.paths, run.assignment, submission.student, salt)
         _grade_notebook(run, submission.student, name, released, submitted, seed, result)
-    _keep_submitted(run.paths, run.assignment, submission, list(run.release), kept)
+    result["submitted_at"] = _keep_submitted(
+        run.paths, run.assignment, submission, list(run.release), kept
+    )
     return _finish(result)
 
 
@@ -325,15 +327,18 @@ def _keep_submitted(
     submission: Submission,
     expected: list[str],
     files: dict[str, bytes],
-) -> None:
-    """Keep the files as submitted in nbgrader's ``submitted/`` layout (for formgrader).
+) -> str:
+    """Keep the files as submitted in nbgrader's ``submitted/`` layout (for formgrader);
+    return the submission time written to its ``timestamp.txt``: the submission's own
+    (nbgrader's exchange writes one), else now.
 
     The bytes written are those the grader read beneath the submissions folder, never
     through a link, so no file from outside a student's folder lands in ``submitted/``.
     """
     target = paths.submitted / submission.student / assignment
+    own = None if submission.invalid else _own_timestamp(submission.folder / "timestamp.txt")
     if os.path.realpath(submission.folder) == os.path.realpath(target):
-        return
+        return own or ""
     target.mkdir(parents=True, exist_ok=True)
     for name in expected:
         destination = target / name
@@ -341,8 +346,18 @@ def _keep_submitted(
             destination.unlink()  # nothing of an earlier submission stays as this one's
         if name in files:
             destination.write_bytes(files[name])
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f %Z")
+    stamp = own or gradebook_io.utc_now_text()
     (target / "timestamp.txt").write_text(stamp)
+    return stamp
+
+
+def _own_timestamp(path: Path) -> str | None:
+    """A submission's ``timestamp.txt`` when it is a plain file nbgrader can read."""
+    if path.is_symlink() or not path.is_file():
+        return None
+    with open(path, errors="replace") as handle:
+        text = handle.read(200).strip()
+    return text if gradebook_io.parse_timestamp(text) else None
 
 
 def write_result(paths: CoursePaths, result: dict) -> Path:

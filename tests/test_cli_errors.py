@@ -30,12 +30,25 @@ def run(capsys, *argv) -> tuple[int, str]:
         ["feedback", "99_nope"],
         ["export", "--assignment", "03_softmax", "--assignment", "99_nope"],
         ["demo", "--assignment", "99_nope"],
+        ["exchange", "release", "99_nope"],
+        ["watch", "99_nope", "--once"],
     ],
 )
 def test_an_unknown_assignment_is_named_with_the_known_ones(capsys, course, argv):
     code, err = run(capsys, *course, *argv)
     assert code == 2 and "Traceback" not in err
     assert "unknown assignment '99_nope'" in err and "03_softmax" in err
+
+
+def test_watch_refuses_a_limit_below_one(capsys, course):
+    code, err = run(capsys, *course, "watch", "03_softmax", "--limit", "0", "--once")
+    assert code == 2 and "--limit must be at least 1" in err
+
+
+def test_exchange_commands_name_a_missing_exchange(capsys, course, tmp_path, monkeypatch):
+    monkeypatch.setenv("COURSE_EXCHANGE", str(tmp_path / "no-exchange"))
+    code, err = run(capsys, *course, "exchange", "collect", "03_softmax")
+    assert code == 2 and "no-exchange does not exist or is not writable" in err
 
 
 def test_grading_a_missing_folder(capsys, course, tmp_path):

@@ -64,3 +64,15 @@ def test_student_notebook_is_served(lab):
     status, body = get(f"{base}/api/contents/{path}?token={token}")
     assert status == 200 and json.loads(body)["type"] == "notebook"
     assert Path(REPO_ROOT / path).exists()
+
+
+def test_news_and_update_check_are_off(lab):
+    # deploy/jupyterlab/overrides.json, installed by `make setup` into the environment
+    base, token = lab
+    plugin = "@jupyterlab/apputils-extension:notification"
+    status, body = get(f"{base}/lab/api/settings/{plugin}?token={token}")
+    assert status == 200
+    # the server folds overrides into the schema's defaults, which the page then uses
+    defaults = {k: v.get("default") for k, v in json.loads(body)["schema"]["properties"].items()}
+    assert defaults["fetchNews"] == "false", "run `make setup`: it installs the overrides"
+    assert defaults["checkForUpdates"] is False

@@ -1,0 +1,260 @@
+"""``watch ASSIGNMENT``: grade each submission as it arrives in nbgrader's exchange.
+
+The instructor (or a hub service) runs it next to the exchange. Each pass it lists the
+exchange's inbound folder, records every new submission in a small SQLite journal
+(``<course>/on_submit.sqlite``) with the time the grader first saw it (never the student's
+own timestamp, which the student wrote), grades the queued ones in the sandbox, writes the
+result into the journal, puts the counting submission (``--policy last`` or ``best``) into
+the gradebook and ``submitted/`` as ``grade`` does, and releases that submission's
+feedback through the exchange.
+
+Limits students cannot game: a student gets ``--limit`` graded submissions per
+``--window`` hours, counted by the grader's clock; a submission over the limit is recorded
+as ``over-limit`` and never graded (submitting more does not help, waiting does). A
+submission in a student's name whose folder another Unix user wrote is ``refused``. One
+submission is graded at a time.
+
+Nothing is lost and nothing is graded twice: a submission that arrived while the watcher
+was down is found on the next pass (the inbound folder is the queue); one left ``grading``
+by a crash is graded again on restart (grading is deterministic: same seed, same grade);
+its result replaces the row's in one transaction, so each submission ends with exactly
+one grade.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograder.course import COURSE_ID, CoursePaths
+from autograder.submissions import STUDENT_ID
+
+SCHEMA = """
+create table if not exists submission (
+    id text primary key,          -- the inbound folder's name: student+assignment+time+random
+    assignment text not null,
+    student text not null,
+    seen_at real not null,        -- the grader's clock, when first listed
+    state text not null,          -- queued | grading | graded | over-limit | refused
+    attempts integer not null default 0,
+    graded_at real,
+    score real,
+    result text                   -- the grader's result (JSON)
+);
+"""
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Per-assignment rules: graded submissions per window, and which one counts."""
+
+    limit: int = 3
+    window_hours: float = 24.0
+    counts: str = "last"  # or "best"
+
+    def __post_init__(self):
+        if self.limit < 1 or self.window_hours <= 0:
+            raise ValueError("--limit must be at least 1 and --window positive")
+        if self.counts not in ("last", "best"):
+            raise ValueError("--policy is last or best")
+
+
+def journal(paths: CoursePaths) -> sqlite3.Connection:
+    """The journal, created on first use; autocommit off, one writer (this process)."""
+    db = sqlite3.connect(paths.course_dir / "on_submit.sqlite", timeout=30)
+    db.executescript(SCHEMA)
+    return db
+
+
+def inbound(paths: CoursePaths) -> Path:
+    return paths.exchange / COURSE_ID / "inbound"
+
+
+def discover(paths: CoursePaths, db: sqlite3.Connection, assignment: str, policy: Policy):
+    """Record new submissions of ``assignment``: queued, or over-limit; return the new ids."""
+    new = []
+    folders = sorted(inbound(paths).glob(f"*+{assignment}+*"), key=lambda p: p.name)
+    known = {
+        row[0]
+        for row in db.execute("select id from submission where assignment = ?", (assignment,))
+    }
+    for folder in folders:
+        student = folder.name.split("+", 1)[0]
+        if folder.name in known or not STUDENT_ID.match(student) or not folder.is_dir():
+            continue
+        now = time.time()
+        if not _owned_by(folder, student):
+            with db:  # someone submitted in another student's name: never graded
+                db.execute(
+                    "insert or ignore into submission (id, assignment, student, seen_at, state) "
+                    "values (?, ?, ?, ?, 'refused')",
+                    (folder.name, assignment, student, now),
+                )
+            continue
+        since = now - policy.window_hours * 3600
+        used = db.execute(
+            "select count(*) from submission where assignment = ? and student = ? "
+            "and seen_at >= ? and state not in ('over-limit', 'refused')",
+            (assignment, student, since),
+        ).fetchone()[0]
+        state = "queued" if used < policy.limit else "over-limit"
+        with db:
+            db.execute(
+                "insert or ignore into submission (id, assignment, student, seen_at, state) "
+                "values (?, ?, ?, ?, ?)",
+                (folder.name, assignment, student, now, state),
+            )
+        new.append(folder.name)
+    return new
+
+
+def _owned_by(folder: Path, student: str) -> bool:
+    """Whether the submission was written by the student it names. The inbound folder is
+    writable by every student; nbgrader's submit runs as the student, so the folder is
+    theirs. Where the student has no Unix account here (OAuth users sharing one uid in
+    containers), this cannot be checked and the name is taken as it is."""
+    import pwd
+
+    try:
+        uid = pwd.getpwnam(student).pw_uid
+    except KeyError:
+        return True
+    return folder.lstat().st_uid == uid
+
+
+def pending(db: sqlite3.Connection, assignment: str) -> list[tuple[str, str]]:
+    """(id, student) of every submission still to grade, a crashed grading included."""
+    return db.execute(
+        "select id, student from submission where assignment = ? and state in "
+        "('queued', 'grading') order by seen_at, id",
+        (assignment,),
+    ).fetchall()
+
+
+def grade_one(
+    paths: CoursePaths,
+    db: sqlite3.Connection,
+    assignment: str,
+    sub_id: str,
+    student: str,
+    policy: Policy,
+    limits,
+) -> dict:
+    """Grade one submission, return its feedback, record its grade, install what counts.
+
+    The row becomes ``graded`` only after the feedback is out: a crash before that leaves
+    it ``grading`` and the next start grades it again (same seed, same grade)."""
+    from autograder.grade import grade_class
+
+    with db:
+        db.execute(
+            "update submission set state = 'grading', attempts = attempts + 1 where id = ?",
+            (sub_id,),
+        )
+    source = inbound(paths) / sub_id
+    with tempfile.TemporaryDirectory(prefix="on-submit-") as tmp:
+        shutil.copytree(source, Path(tmp) / student, symlinks=True)
+        [result] = grade_class(paths, assignment, Path(tmp), 1, limits)
+    _keep(paths, assignment, sub_id, student, source)
+    _release_feedback(paths, assignment, student, result)
+    with db:  # one transaction: the submission has its one grade, or none yet
+        db.execute(
+            "update submission set state = 'graded', graded_at = ?, score = ?, result = ? "
+            "where id = ? and state = 'grading'",
+            (time.time(), result["score"], json.dumps(result), sub_id),
+        )
+    install_counting(paths, db, assignment, student, policy)
+    return result
+
+
+def _keep(paths: CoursePaths, assignment: str, sub_id: str, student: str, source: Path) -> None:
+    """Keep this submission's files and autograded notebooks, to put back if it counts."""
+    store = paths.course_dir / "on_submit" / sub_id
+    if store.exists():
+        shutil.rmtree(store)
+    shutil.copytree(source, store / "submitted", symlinks=True)
+    shutil.copytree(paths.autograded / student / assignment, store / "autograded")
+    # nbgrader's exchange names the feedback after this file
+    for name in ("timestamp.txt", "submission_secret.txt"):
+        if (source / name).is_file():
+            shutil.copyfile(source / name, paths.submitted / student / assignment / name)
+            shutil.copyfile(source / name, paths.autograded / student / assignment / name)
+
+
+def _release_feedback(paths: CoursePaths, assignment: str, student: str, result: dict) -> None:
+    import warnings
+
+    from nbgrader.apps import NbGraderAPI
+
+    from autograder import gradebook_io
+    from autograder.course import nbgrader_config
+
+    gradebook_io.apply_result(paths, result)  # feedback shows this submission's grade
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        api = NbGraderAPI(config=nbgrader_config(paths))
+        for step in (api.generate_feedback, api.release_feedback):
+            outcome = step(assignment, student)
+            if not outcome.get("success"):
+                raise RuntimeError(f"feedback for {student}: {outcome.get('log', '')[-2000:]}")
+
+
+def install_counting(paths, db, assignment: str, student: str, policy: Policy) -> None:
+    """Put the submission that counts (last or best) in submitted/, autograded/, gradebook."""
+    from autograder import gradebook_io
+    from autograder.grade import write_result
+
+    order = "graded_at desc" if policy.counts == "last" else "score desc, graded_at desc"
+    sub_id, result = db.execute(
+        f"select id, result from submission where assignment = ? and student = ? "
+        f"and state = 'graded' order by {order} limit 1",
+        (assignment, student),
+    ).fetchone()
+    store = paths.course_dir / "on_submit" / sub_id
+    for kind, target in (("submitted", paths.submitted), ("autograded", paths.autograded)):
+        folder = target / student / assignment
+        shutil.rmtree(folder, ignore_errors=True)
+        shutil.copytree(store / kind, folder, symlinks=True)
+    counting = json.loads(result)
+    write_result(paths, counting)
+    gradebook_io.apply_result(paths, counting)
+
+
+def watch(
+    paths: CoursePaths,
+    assignment: str,
+    policy: Policy,
+    limits,
+    interval: float = 5.0,
+    once: bool = False,
+    log=print,
+) -> None:
+    """Grade submissions as they arrive, until interrupted (or one pass with ``once``)."""
+    log = log or (lambda text: print(text, flush=True))
+    db = journal(paths)
+    graded = db.execute(
+        "select distinct student from submission where assignment = ? and state = 'graded'",
+        (assignment,),
+    ).fetchall()
+    for (student,) in graded:  # a crash may have come between a grade and its installation
+        install_counting(paths, db, assignment, student, policy)
+    while True:
+        discover(paths, db, assignment, policy)
+        for sub_id, student in pending(db, assignment):
+            started = time.time()
+            result = grade_one(paths, db, assignment, sub_id, student, policy, limits)
+            seen = db.execute("select seen_at from submission where id = ?", (sub_id,)).fetchone()[
+                0
+            ]
+            log(
+                f"{sub_id}: {result['score']:g}/{result['max_score']:g} {result['status']}, "
+                f"graded in {time.time() - started:.1f} s, {time.time() - seen:.1f} s after arrival"
+            )
+        if once:
+            return
+        time.sleep(interval)
