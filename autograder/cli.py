@@ -132,6 +132,13 @@ def build_parser() -> argparse.ArgumentParser:
         "import", help="add or update students from a CSV: id,first,last,email"
     )
     roster_import.add_argument("file", type=Path, help="CSV with a header row")
+    roster_import.add_argument(  # after the file too; SUPPRESS keeps one given before `import`
+        "--course-dir",
+        dest="course_dir_after",
+        metavar="COURSE_DIR",
+        default=argparse.SUPPRESS,
+        help=COURSE_DIR_HELP,
+    )
 
     exchange = command("exchange", "nbgrader's exchange: release, collect, return feedback")
     exchange.add_argument(

@@ -20,6 +20,10 @@ SUBCOMMANDS = {
     "export": ["export"],
     "validate": ["validate", "x.ipynb"],
     "demo": ["demo"],
+    "roster": ["roster", "import", "class.csv"],
+    "exchange": ["exchange", "release", "03_softmax"],
+    "watch": ["watch", "03_softmax"],
+    "cluster-script": ["cluster-script", "slurm", "03_softmax", "subs", "--shards", "4"],
 }
 
 
@@ -38,6 +42,12 @@ def test_course_dir_parses_on_either_side(name, side, tmp_path):
     args = parser.parse_args(argv)
     assert args.command == name
     assert course_dir_given(parser, args) == str(tmp_path / "c")
+
+
+def test_roster_takes_the_option_between_its_words_too(tmp_path):
+    parser = build_parser()
+    args = parser.parse_args(["roster", "--course-dir", str(tmp_path), "import", "class.csv"])
+    assert course_dir_given(parser, args) == str(tmp_path)
 
 
 def test_without_the_option_the_default_applies():
