@@ -59,8 +59,8 @@ def lab(tmp_path_factory):
         yield base, token
 
 
-@pytest.fixture(scope="session")
-def browser(tmp_path_factory):
+@pytest.fixture(scope="module")  # closed with the module: a later test in this worker (one of
+def browser(tmp_path_factory):  # test_grading_samples) may start Playwright's sync API again
     from playwright.sync_api import sync_playwright
 
     SHOTS.mkdir(parents=True, exist_ok=True)

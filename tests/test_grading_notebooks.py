@@ -18,7 +18,6 @@ ASSIGNMENTS = authored_assignments(course_paths())
 
 
 @pytest.mark.slow
-@pytest.mark.numerics
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_solution_full_marks_untouched_zero(assignment, tmp_path):
     paths = course_paths(tmp_path / "course")
