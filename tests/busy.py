@@ -27,9 +27,9 @@ def spin(seconds: float) -> None:
 
 def run_loaded(command: list[str], spinners: int, max_seconds: float) -> int:
     """Run ``command`` with ``spinners`` busy processes beside it; its exit status."""
+    spawn = multiprocessing.get_context("spawn")  # no fork of a threaded process (pytest's)
     workers = [
-        multiprocessing.Process(target=spin, args=(max_seconds,), daemon=True)
-        for _ in range(spinners)
+        spawn.Process(target=spin, args=(max_seconds,), daemon=True) for _ in range(spinners)
     ]
     for worker in workers:
         worker.start()
