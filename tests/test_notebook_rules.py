@@ -53,7 +53,7 @@ def test_notebook_opens_with_a_conventions_box_linking_notation(assignment):
     assert (PATHS.repo / "docs" / "NOTATION.md").is_file()
 
 
-@pytest.mark.parametrize("assignment", SECOND_EDITION)
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_student_text_carries_no_authoring_note(assignment):
     for path in _released(assignment):
         for index, cell in enumerate(nbformat.read(path, as_version=4).cells):
