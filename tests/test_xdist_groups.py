@@ -12,21 +12,21 @@ import re
 import subprocess
 import sys
 
-GROUPED = '''
+GROUPED = """
 import pytest
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("one")]
 
 @pytest.mark.parametrize("i", range(8))
 def test_grouped(i):
     pass
-'''
-LOOSE = '''
+"""
+LOOSE = """
 import pytest
 
 @pytest.mark.parametrize("i", range(8))
 def test_loose(i):
     pass
-'''
+"""
 
 
 def test_an_xdist_group_runs_in_one_worker(tmp_path):
@@ -34,9 +34,24 @@ def test_an_xdist_group_runs_in_one_worker(tmp_path):
     (tmp_path / "test_grouped.py").write_text(GROUPED)
     (tmp_path / "test_loose.py").write_text(LOOSE)
     run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadgroup", "-v",
-         "-p", "no:cacheprovider", "-p", "no:randomly"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-n",
+            "2",
+            "--dist",
+            "loadgroup",
+            "-v",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:randomly",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert run.returncode == 0, run.stdout + run.stderr
     workers = re.findall(r"\[(gw\d+)\].*PASSED test_grouped\.py", run.stdout)
