@@ -1,4 +1,4 @@
-"""Tests of course_utils.augment: flips and shifts of small images (torch as the oracle)."""
+"""experiments.augment: flips and shifts of small images (torch as the oracle)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from course_utils.augment import (
+from course_utils.experiments.augment import (
     augment_dataset,
     flip_horizontal,
     random_flips,

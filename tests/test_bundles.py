@@ -198,5 +198,5 @@ def test_earlier_assignments_keep_their_references(bundles):
     if not later:
         pytest.skip("only 00 is authored")
     folder, _ = bundles[later[0]]
-    warmup = (folder / "course_utils" / "warmup.py").read_text()
+    warmup = (folder / "course_utils" / "experiments" / "warmup.py").read_text()
     assert "np.cumsum" in warmup and "NotImplementedError" not in warmup

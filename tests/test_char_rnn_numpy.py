@@ -1,4 +1,4 @@
-"""course_utils.char_rnn_numpy: the numpy character model, checked numerically and against torch."""
+"""experiments.char_rnn_numpy: the numpy character model, checked numerically and against torch."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from course_utils.char_rnn_numpy import (
+from course_utils.experiments.char_rnn_numpy import (
     char_rnn_loss,
     init_char_rnn,
     make_step_fn,

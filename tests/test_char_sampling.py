@@ -1,19 +1,19 @@
-"""course_utils.char_sampling: text drawn from a step function at a temperature."""
+"""course_utils.experiments.char_sampling: text drawn from a step function at a temperature."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from course_utils.char_sampling import (
+from course_utils.data import CharVocab
+from course_utils.experiments.char_sampling import (
     distinct_ngram_ratio,
     next_char_distribution,
     prime_state,
     sample_at_temperatures,
     sample_chars,
 )
-from course_utils.data import CharVocab
-from course_utils.temperature import softmax_with_temperature
+from course_utils.experiments.temperature import softmax_with_temperature
 
 pytestmark = pytest.mark.numerics  # run under forced BLAS kernels: tests/portability.py
 

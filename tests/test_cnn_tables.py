@@ -1,4 +1,4 @@
-"""Layer tables and receptive fields (course_utils.cnn_tables).
+"""Layer tables and receptive fields (course_utils.experiments.cnn_tables).
 
 Oracles: PyTorch modules built from the same specs (parameter counts, output shapes),
 published totals (LeNet-5: 61,706 parameters; VGG-16: 138,357,544), and receptive
@@ -11,7 +11,7 @@ import pytest
 import torch
 from torch import nn
 
-from course_utils.cnn_tables import (
+from course_utils.experiments.cnn_tables import (
     FC,
     LENET5,
     VGG16,

@@ -49,7 +49,7 @@ def test_release_fetch_submit_collect_grade_feedback(tmp_path, monkeypatch):
     assert cli([*course, "exchange", "release", ASSIGNMENT]) == 0
     outbound = exchange / COURSE_ID / "outbound" / ASSIGNMENT
     # what students fetch: the notebook and the library without this assignment's references
-    warmup = (outbound / "course_utils" / "warmup.py").read_text()
+    warmup = (outbound / "course_utils" / "experiments" / "warmup.py").read_text()
     assert "np.cumsum(np.concatenate" not in warmup and "def moving_average" in warmup
     assert (outbound / f"{ASSIGNMENT}.ipynb").is_file()
     assert "BEGIN SOLUTION" not in (outbound / f"{ASSIGNMENT}.ipynb").read_text()

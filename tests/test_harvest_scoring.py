@@ -135,7 +135,7 @@ def test_harvest_interrupts_a_slow_case_and_goes_on(tmp_path):
 def test_run_checks_leaves_no_value_for_nbgrader_to_read_as_partial_credit():
     """A number left as a test cell's last value is partial credit to plain nbgrader."""
     from autograder.notebook_checks import run_checks
-    from course_utils.warmup import moving_average
+    from course_utils.experiments.warmup import moving_average
 
     result = run_checks(
         "00_getting_started", "test_moving_average", {"moving_average": moving_average}

@@ -1,4 +1,4 @@
-"""course_utils.linear_training: the bias trick, the squared-error loss, SGD loss curves."""
+"""experiments.linear_training: the bias trick, the squared-error loss, SGD loss curves."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import torch
 
 from course_utils.classifiers.linear import Softmax
 from course_utils.data import blobs
+from course_utils.experiments.linear_training import append_bias, sgd_loss_curve, squared_error_loss
 from course_utils.gradcheck import eval_numerical_gradient, rel_error
-from course_utils.linear_training import append_bias, sgd_loss_curve, squared_error_loss
 from course_utils.widgets.learning_rate import learning_rate_widget
 
 pytestmark = pytest.mark.numerics  # run under forced BLAS kernels: tests/portability.py

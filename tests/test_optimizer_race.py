@@ -1,5 +1,5 @@
-"""Tests of course_utils.optimizer_race (the logic of the optimizer race widget) and of
-course_utils.plots_optim: surfaces against torch autograd, paths against hand-written
+"""Tests of course_utils.experiments.optimizer_race (the logic of the optimizer race widget) and of
+course_utils.plots.optim: surfaces against torch autograd, paths against hand-written
 loops of the update rules, divergence, clipping and Newton's method."""
 
 from __future__ import annotations
@@ -15,9 +15,7 @@ import numpy as np
 import pytest
 import torch
 
-from course_utils.gradcheck import eval_numerical_gradient, rel_error
-from course_utils.optim import adam, sgd, sgd_momentum
-from course_utils.optimizer_race import (
+from course_utils.experiments.optimizer_race import (
     MAX_RADIUS,
     SURFACES,
     distance_to_minimum,
@@ -27,7 +25,9 @@ from course_utils.optimizer_race import (
     race,
     run_rule,
 )
-from course_utils.plots_optim import plot_path_values, plot_race
+from course_utils.gradcheck import eval_numerical_gradient, rel_error
+from course_utils.optim import adam, sgd, sgd_momentum
+from course_utils.plots.optim import plot_path_values, plot_race
 
 pytestmark = pytest.mark.numerics  # run under forced BLAS kernels: tests/portability.py
 

@@ -1,4 +1,4 @@
-"""course_utils.pca: PCA, the linear autoencoder's loss and gradients, and subspace tools.
+"""experiments.pca: PCA, the linear autoencoder's loss and gradients, and subspace tools.
 
 Oracles: scikit-learn's PCA (its span, compared through projection matrices), the
 eigen-decomposition of the covariance, numerical gradients (float64) and torch autograd
@@ -12,8 +12,7 @@ import pytest
 import torch
 from sklearn.decomposition import PCA as SklearnPCA
 
-from course_utils.gradcheck import eval_numerical_gradient_array, rel_error
-from course_utils.pca import (
+from course_utils.experiments.pca import (
     STEP_PER_CURVATURE,
     fit_linear_autoencoder,
     linear_autoencoder_loss,
@@ -26,6 +25,7 @@ from course_utils.pca import (
     projection_matrix,
     top_eigenvalue,
 )
+from course_utils.gradcheck import eval_numerical_gradient_array, rel_error
 
 pytestmark = pytest.mark.numerics  # run under forced BLAS kernels: tests/portability.py
 

@@ -1,4 +1,4 @@
-"""The filter grid drawn by the convolution notebook (course_utils.plots_cnn)."""
+"""The filter grid drawn by the convolution notebook (course_utils.plots.cnn)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from course_utils.plots_cnn import filter_grid, show_filters  # noqa: E402
+from course_utils.plots.cnn import filter_grid, show_filters  # noqa: E402
 
 
 def test_grey_filters_are_tiled_rescaled_and_separated(rng):

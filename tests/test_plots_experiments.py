@@ -1,4 +1,4 @@
-"""Tests of course_utils.plots_experiments (headless, Agg backend)."""
+"""Tests of course_utils.plots.experiments (headless, Agg backend)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from course_utils.plots_experiments import (  # noqa: E402
+from course_utils.plots.experiments import (  # noqa: E402
     plot_accuracy_bars,
     plot_sweep,
     show_image_grid,

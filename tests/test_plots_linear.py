@@ -1,4 +1,4 @@
-"""course_utils.plots_linear: templates as images, grid-search heat maps, 2-D decision regions."""
+"""course_utils.plots.linear: templates as images, grid-search heat maps, 2-D decision regions."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import matplotlib
 import numpy as np
 import pytest
 
-from course_utils.plots_linear import (
+from course_utils.plots.linear import (
     plot_decision_regions,
     plot_grid_search,
     plot_templates,

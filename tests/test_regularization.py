@@ -1,4 +1,4 @@
-"""Tests of course_utils.regularization: the L2 penalty, weight decay and ensembles.
+"""Tests of course_utils.experiments.regularization: the L2 penalty, weight decay and ensembles.
 
 The L2 gradient is checked against centred differences and PyTorch autograd (float64),
 and against the penalty that FullyConnectedNet adds itself.
@@ -12,8 +12,7 @@ import torch
 
 from course_utils import optim
 from course_utils.classifiers.fc_net import FullyConnectedNet
-from course_utils.gradcheck import eval_numerical_gradient
-from course_utils.regularization import (
+from course_utils.experiments.regularization import (
     accuracy,
     ensemble_probabilities,
     l2_regularized_loss,
@@ -21,6 +20,7 @@ from course_utils.regularization import (
     weight_norms,
     with_weight_decay,
 )
+from course_utils.gradcheck import eval_numerical_gradient
 
 pytestmark = pytest.mark.numerics  # run under forced BLAS kernels: tests/portability.py
 

@@ -1,4 +1,4 @@
-"""course_utils.temperature: softmax with a temperature, entropy, sampling (torch as the oracle)."""
+"""experiments.temperature: softmax with a temperature, entropy, sampling (torch as the oracle)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from course_utils.temperature import (
+from course_utils.experiments.temperature import (
     entropy,
     sample_with_temperature,
     softmax_with_temperature,

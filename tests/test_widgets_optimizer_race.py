@@ -9,8 +9,8 @@ matplotlib.use("Agg")
 import numpy as np
 import pytest
 
+from course_utils.experiments.optimizer_race import SURFACES
 from course_utils.optim import adam, sgd, sgd_momentum
-from course_utils.optimizer_race import SURFACES
 from course_utils.widgets.optimizer_race import OptimizerRace
 
 pytestmark = pytest.mark.numerics  # run under forced BLAS kernels: tests/portability.py

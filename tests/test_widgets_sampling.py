@@ -13,7 +13,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from course_utils.data import CharVocab  # noqa: E402
-from course_utils.temperature import softmax_with_temperature  # noqa: E402
+from course_utils.experiments.temperature import softmax_with_temperature  # noqa: E402
 from course_utils.widgets.sampling import (  # noqa: E402
     SamplingWidget,
     compare_temperatures,

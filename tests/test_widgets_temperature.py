@@ -9,7 +9,7 @@ import matplotlib
 import numpy as np
 import pytest
 
-from course_utils.temperature import entropy, softmax_with_temperature
+from course_utils.experiments.temperature import entropy, softmax_with_temperature
 from course_utils.widgets.temperature import (
     TemperatureWidget,
     plot_temperature_sweep,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.spec import Check, call, case
-from course_utils.warmup import moving_average, standardize
+from course_utils.experiments.warmup import moving_average, standardize
 
 
 def _moving_average_cases(rng: np.random.Generator):

@@ -2,7 +2,7 @@
 
 The training loop and ``predict`` are graded on the notebook's ``SquaredErrorClassifier``
 and ``LinearClassifier`` (a locked cell defines the first as a subclass of the student's
-class with ``course_utils.linear_training.squared_error_loss``), so a mistake in the
+class with ``course_utils.experiments.linear_training.squared_error_loss``), so a mistake in the
 student's softmax loss does not cost the training points a second time.
 """
 
@@ -16,7 +16,7 @@ from course_utils.classifiers.linear import (
     softmax_loss_naive,
     softmax_loss_vectorized,
 )
-from course_utils.linear_training import squared_error_loss
+from course_utils.experiments.linear_training import squared_error_loss
 
 
 class ReferenceSquaredErrorClassifier(LinearClassifier):

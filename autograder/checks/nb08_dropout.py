@@ -9,8 +9,8 @@ backward case calls the forward first (bound as "fwd") and passes ``Ref("fwd", 1
 from __future__ import annotations
 
 from autograder.spec import Check, Ref, call, case
+from course_utils.experiments.regularization import l2_regularized_loss
 from course_utils.layers import dropout_backward, dropout_forward
-from course_utils.regularization import l2_regularized_loss
 
 
 def _seed(rng) -> int:

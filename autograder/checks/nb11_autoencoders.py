@@ -4,7 +4,7 @@ The grader's inputs are numpy arrays and plain numbers, and it calls names of th
 student's notebook. Two kinds of answers cannot be compared directly, so the notebook's
 locked setup cell defines a small *view* of each, which the checks call instead:
 
-- ``pca_subspace = pca_adapter("pca", globals())`` (course_utils.pca): principal
+- ``pca_subspace = pca_adapter("pca", globals())`` (course_utils.experiments.pca): principal
   components are only defined up to sign, so the check compares sign-free quantities
   of the student's ``pca(X, k)``: the mean, the matrix components^T components (the
   projector onto their span when the rows are orthonormal) and the variance along each
@@ -27,9 +27,9 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.spec import Check, call, case
+from course_utils.experiments.pca import linear_autoencoder_loss, pca, pca_adapter
 from course_utils.generative import reparameterize, vae_loss
 from course_utils.generative.adapters import numpy_adapter
-from course_utils.pca import linear_autoencoder_loss, pca, pca_adapter
 
 
 def _anisotropic(rng: np.random.Generator, N: int, D: int, offset: float = 0.0) -> np.ndarray:

@@ -1,7 +1,7 @@
 """The optimizer race widget: learning-rate and momentum sliders over a 2-D loss surface.
 
-The logic is :func:`course_utils.optimizer_race.race`; this class only wires the sliders
-to it and redraws :func:`course_utils.plots_optim.plot_race`. ``last_result`` holds the
+The logic is :func:`course_utils.experiments.optimizer_race.race`; this class only wires the sliders
+to it and redraws :func:`course_utils.plots.optim.plot_race`. ``last_result`` holds the
 latest paths (dict name -> array of shape (K + 1, 2)), so tests can drive it headlessly::
 
     from course_utils.optim import sgd, adam
@@ -20,8 +20,8 @@ from IPython import get_ipython
 from IPython.display import clear_output, display
 from matplotlib.figure import Figure
 
-from course_utils.optimizer_race import SURFACES, get_surface, race
-from course_utils.plots_optim import plot_race
+from course_utils.experiments.optimizer_race import SURFACES, get_surface, race
+from course_utils.plots.optim import plot_race
 
 
 class OptimizerRace:

@@ -1,15 +1,15 @@
 """A temperature slider that regenerates text from a character model, and its static twin.
 
-The logic lives in :mod:`course_utils.char_sampling` (``sample_chars``,
+The logic lives in :mod:`course_utils.experiments.char_sampling` (``sample_chars``,
 ``next_char_distribution``, ``distinct_ngram_ratio``), on top of
-:mod:`course_utils.temperature`; :class:`SamplingWidget` only wires a log-scale slider of
-the temperature T to it: every change draws a new text (with the same seed, so only T
+:mod:`course_utils.experiments.temperature`; :class:`SamplingWidget` only wires a log-scale
+slider of the temperature T to it: every change draws a new text (with the same seed, so only T
 differs) and redraws the distribution of the character after the prime.
 :func:`compare_temperatures` is the static plot shown beside the widget: the same
 distribution and a sample at a few temperatures.
 
 The model is a step function ``step_fn(char_id, state) -> (scores (V,), next_state)``
-(see course_utils.char_sampling).
+(see course_utils.experiments.char_sampling).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from course_utils.char_sampling import (
+from course_utils.experiments.char_sampling import (
     distinct_ngram_ratio,
     next_char_distribution,
     sample_at_temperatures,
@@ -52,7 +52,7 @@ class SamplingWidget:
     - widget: the ipywidgets.VBox to display (slider, status line, plot, text)
     - last_result: dict with "temperature" (float), "text" (the generated string),
       "probabilities" (shape (V,), the next character after the prime at T), "entropy"
-      (nats) and "distinct_4grams" (course_utils.char_sampling.distinct_ngram_ratio of
+      (nats) and "distinct_4grams" (course_utils.experiments.char_sampling.distinct_ngram_ratio of
       the text); updated on every slider change
     - figure: the matplotlib Figure that is redrawn (rendered into the plot as a PNG)
     """

@@ -1,6 +1,6 @@
 """A temperature slider over the class probabilities of one example, and its static twin.
 
-The logic lives in :mod:`course_utils.temperature` (``softmax_with_temperature``,
+The logic lives in :mod:`course_utils.experiments.temperature` (``softmax_with_temperature``,
 ``entropy``); :class:`TemperatureWidget` only wires a log-scale slider of T to it and
 redraws a bar chart whose title shows T and the entropy. :func:`plot_temperature_sweep`
 is the static plot shown beside the widget: the probabilities at a few temperatures and
@@ -17,7 +17,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from course_utils.temperature import entropy, softmax_with_temperature, temperature_sweep
+from course_utils.experiments.temperature import (
+    entropy,
+    softmax_with_temperature,
+    temperature_sweep,
+)
 from course_utils.widgets import log_slider
 
 

@@ -9,8 +9,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from course_utils.experiments.pca import pca_adapter
 from course_utils.generative.adapters import numpy_adapter
-from course_utils.pca import pca_adapter
 from tests.mutants import Mutant
 
 

@@ -177,7 +177,7 @@ def sample(
 
 
 def numpy_step_fn(model: CharRNN):
-    """The model as a step function for course_utils.char_sampling and the sampling widget.
+    """The model as a step function for experiments.char_sampling and the sampling widget.
 
     Returns a tuple of:
     - step_fn: callable (char_id: int, state) -> (scores, next_state), scores a float64

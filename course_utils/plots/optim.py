@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import matplotlib.pyplot as plt
 import numpy as np
 
-from course_utils.optimizer_race import Surface, get_surface, path_values
+from course_utils.experiments.optimizer_race import Surface, get_surface, path_values
 
 
 def plot_surface_contours(surface: str | Surface, ax=None, resolution: int = 200, levels: int = 30):
@@ -46,7 +46,7 @@ def plot_race(
     resolution: int = 200,
     steps: int | None = None,
 ) -> dict:
-    """Each path of :func:`course_utils.optimizer_race.race` over the surface's contours.
+    """Each path of ``experiments.optimizer_race.race`` over the surface's contours.
 
     Inputs:
     - surface: a Surface or its name

@@ -3,11 +3,11 @@
 A model is seen through one function, ``step_fn(char_id, state) -> (scores, next_state)``:
 it reads one character (its id in a :class:`course_utils.data.CharVocab`) and returns the
 scores of the next character, of shape (V,), and the next hidden state. The numpy model
-of 10_rnn gives one with :func:`course_utils.char_rnn_numpy.make_step_fn`, the PyTorch
+of 10_rnn gives one with :func:`course_utils.experiments.char_rnn_numpy.make_step_fn`, the PyTorch
 model with :func:`course_utils.torch_track.models.char_rnn.numpy_step_fn`. The state is
 never modified in place, so the same initial state can be reused.
 
-The next character is drawn from softmax(scores / T) (course_utils.temperature): a low
+The next character is drawn from softmax(scores / T) (course_utils.experiments.temperature): a low
 temperature T picks the likeliest characters again and again (repetitive text), a high
 one approaches uniform noise; T = 0 is greedy (argmax).
 """
@@ -16,7 +16,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from course_utils.temperature import entropy, sample_with_temperature, softmax_with_temperature
+from course_utils.experiments.temperature import (
+    entropy,
+    sample_with_temperature,
+    softmax_with_temperature,
+)
 
 
 def prime_state(step_fn, state, vocab, prime):

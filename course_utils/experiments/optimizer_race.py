@@ -3,7 +3,7 @@
 A surface is a function of a point (x, y) with its gradient and Hessian. :func:`race`
 runs several update rules (``rule(w, dw, config) -> (next_w, config)``, the interface
 of ``course_utils.optim``) from the same start and returns each rule's path. The widget
-in ``course_utils.widgets.optimizer_race`` and the plots in ``course_utils.plots_optim``
+in ``course_utils.widgets.optimizer_race`` and the plots in ``course_utils.plots.optim``
 only draw what these functions return.
 
 Example::

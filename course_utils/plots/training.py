@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
-from course_utils.warmup import moving_average  # one implementation: 00's reference
+from course_utils.experiments.warmup import moving_average  # one implementation: 00's reference
 
 
 def smooth(values: Sequence[float], window: int) -> np.ndarray:

@@ -1,7 +1,7 @@
 """Plots of experiments with several models: hyperparameter sweeps, train/validation gaps
 and image grids (07_batchnorm, 08_dropout).
 
-Training curves of Solver runs are in course_utils.plots_training. Every function here
+Training curves of Solver runs are in course_utils.plots.training. Every function here
 draws a title and labelled axes and returns what it drew on.
 """
 

@@ -161,7 +161,7 @@ def single_threaded_blas():
 
 
 def make_step_fn(params, step_forward, cell="rnn"):
-    """A one-character step of the trained model, for sampling (course_utils.char_sampling).
+    """A one-character step of the trained model, for sampling (experiments.char_sampling).
 
     Inputs:
     - params: dict from init_char_rnn (trained)
