@@ -454,11 +454,22 @@ def _tally(planned, results, max_points) -> dict[str, CellScore]:
             continue
         if not isinstance(result, str):
             key = item.check.grade_id
-            result = "; ".join(
-                str(f) if f.cause in kept.get((key, f.name), ()) else f.problem for f in result
-            )
+            result = _case_message(result, kept, key)
         cell.messages.append(f"{item.check.function} ({item.label}): {result}")
     return scores
+
+
+def _case_message(findings: list[Finding], kept, grade_id: str) -> str:
+    """The findings of one case, each kept cause said once (a named mistake explains all)."""
+    said: set[str] = set()
+    parts = []
+    for f in findings:
+        if f.cause in kept.get((grade_id, f.name), ()) and f.cause not in said:
+            said.add(f.cause)
+            parts.append(str(f))
+        else:
+            parts.append(f.problem)
+    return "; ".join(parts)
 
 
 def _agreed_causes(planned, results) -> dict[tuple[str, str], set[str]]:

@@ -119,6 +119,11 @@ def call(
     return Call(target, tuple(args), dict(kwargs), bind, record, tuple(record_args))
 
 
+def alternatives(function: str, mistakes: Mapping[str, list]) -> tuple[Alternative, ...]:
+    """The :class:`Alternative` of each ``(says, implementation)`` in ``mistakes[function]``."""
+    return tuple(Alternative(says, {function: impl}) for says, impl in mistakes.get(function, []))
+
+
 def read(name: str) -> Call:
     """Record the value of the student's variable ``name`` (a number or an array); call nothing."""
     return Call(name, read=True)
