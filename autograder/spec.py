@@ -120,8 +120,15 @@ def call(
 
 
 def alternatives(function: str, mistakes: Mapping[str, list]) -> tuple[Alternative, ...]:
-    """The :class:`Alternative` of each ``(says, implementation)`` in ``mistakes[function]``."""
-    return tuple(Alternative(says, {function: impl}) for says, impl in mistakes.get(function, []))
+    """The :class:`Alternative` of each ``(says, implementation)`` in ``mistakes[function]``.
+
+    An implementation is a callable (it replaces ``function``) or a namespace of several
+    (a function and its adapter, as in the PyTorch notebooks).
+    """
+    return tuple(
+        Alternative(says, impl if isinstance(impl, Mapping) else {function: impl})
+        for says, impl in mistakes.get(function, [])
+    )
 
 
 def read(name: str) -> Call:
