@@ -268,12 +268,19 @@ def find_problems(
 def _matching_alternative(got, keys, check: Check, alternatives) -> str | None:
     """The one known mistake whose outputs ``got`` matches on every compared key, if one."""
     matching = []
+    with np.errstate(all="ignore"):  # a mistake's outputs may overflow: no warning in a cell
+        matching = _matches(got, keys, check, alternatives)
+    return matching[0] if len(set(matching)) == 1 else None
+
+
+def _matches(got, keys, check: Check, alternatives) -> list[str]:
+    matching = []
     for says, outputs in alternatives:
         if all(k in outputs for k in keys) and not any(
             describe_mismatch(got.get(k), outputs[k], "", check.tol, explain=False) for k in keys
         ):
             matching.append(says)
-    return matching[0] if len(set(matching)) == 1 else None
+    return matching
 
 
 def _judge_outcome(got, expected, keys, check: Check) -> list[str]:
