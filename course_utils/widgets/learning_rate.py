@@ -226,10 +226,10 @@ class LearningRateWidget:
             if self.contour is None:
                 self.path_ax.relim()
                 self.path_ax.autoscale_view()
+        self.image.value = _png(self.figure)  # before the status: it never runs ahead
         self.status.value = _status_text(lr, summary, losses.size) + (
             f" &nbsp;·&nbsp; {self.note}" if self.note else ""
         )
-        self.image.value = _png(self.figure)
         result.update(learning_rate=float(lr), variant=self.variant, **summary)
         self.last_result = result
         return result
