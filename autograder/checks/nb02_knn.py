@@ -1,4 +1,5 @@
-"""What 02_knn grades: the three distance functions, the vote, and cross-validation of k.
+"""What 02_knn grades: the distance functions (L2 three ways, L1 without loops), the vote,
+and cross-validation of k and the metric.
 
 The notebook has students write the methods of ``KNearestNeighbor`` as plain functions
 that take the training data explicitly (``compute_distances_two_loops(X_train, X)``,
@@ -11,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.spec import Check, call, case
-from course_utils.classifiers.knn import KNearestNeighbor, cross_validate_k
+from course_utils.classifiers.knn import KNearestNeighbor, cross_validate_k, l1_distances
 
 #: the k values tried by every cross-validation case (a case uses a prefix of them)
 K_CHOICES = (1, 2, 3, 5, 8, 13)
@@ -34,6 +35,10 @@ def one_loop_reference(X_train, X):
 
 def no_loops_reference(X_train, X):
     return _classifier(X_train).compute_distances_no_loops(X)
+
+
+def l1_reference(X_train, X):
+    return l1_distances(X_train, X)
 
 
 def predict_labels_reference(dists, y_train, k=1):
@@ -126,6 +131,8 @@ def _cv_cases(rng: np.random.Generator):
         _cv_case("folds of unequal sizes", *_blobs(rng, 47, 4, 4), 4, num_folds=4, seed=seed + 1),
         _cv_case("default folds and seed", *_blobs(rng, 40, 6, 2), 3),
         _cv_case("two folds, k = 1", *_blobs(rng, 24, 3, 3), 1, num_folds=2, seed=seed + 2),
+        _cv_case("the L1 metric (p = 1)", *_blobs(rng, 45, 5, 3), 5, num_folds=3, seed=seed, p=1),
+        _cv_case("the L2 metric named (p = 2)", *_blobs(rng, 30, 4, 2), 3, seed=seed + 3, p=2),
     ]
 
 
@@ -161,6 +168,14 @@ CHECKS = [
         function="compute_distances_no_loops",
         reference={"compute_distances_no_loops": no_loops_reference},
         cases=_distance_cases("compute_distances_no_loops"),
+        tol=1e-6,
+        names=_DISTANCE_NAMES,
+    ),
+    Check(
+        grade_id="test_compute_distances_l1",
+        function="compute_distances_l1",
+        reference={"compute_distances_l1": l1_reference},
+        cases=_distance_cases("compute_distances_l1"),
         tol=1e-6,
         names=_DISTANCE_NAMES,
     ),
