@@ -187,6 +187,7 @@ def cv_ignores_metric(X, y, k_choices, num_folds=5, seed=0, p=2):
     return _cv(X, y, k_choices, num_folds, seed)
 
 
+REACH, TARGET = "test_choice_within_reach", "test_choice_target"
 T2, T1, T0, L1, PL, CV = (
     "test_compute_distances_two_loops",
     "test_compute_distances_one_loop",
@@ -219,4 +220,15 @@ MUTANTS = [
     Mutant("counts, not accuracies", CV, {"cross_validate_k": cv_counts}),
     Mutant("error rate", CV, {"cross_validate_k": cv_error_rate}),
     Mutant("metric ignored", CV, {"cross_validate_k": cv_ignores_metric}),
+]
+MUTANTS += [
+    Mutant("k = 100: far too smooth", REACH, {"best_k": 100, "best_p": 2}),
+    Mutant("k = 50 with L1", REACH, {"best_k": 50, "best_p": 1}),
+    Mutant("k = 0", REACH, {"best_k": 0, "best_p": 2}),
+    Mutant("p = 3", REACH, {"best_k": 3, "best_p": 3}),
+    Mutant("k = 50: too smooth", TARGET, {"best_k": 50, "best_p": 2}),
+    Mutant("k = 30: not the CV optimum", TARGET, {"best_k": 30, "best_p": 1}),
+    Mutant("k = 2.5", TARGET, {"best_k": 2.5, "best_p": 2}),
+    Mutant("k larger than the training set", TARGET, {"best_k": 5000, "best_p": 2}),
+    Mutant("k and p as strings", TARGET, {"best_k": "5", "best_p": "2"}),
 ]
