@@ -26,7 +26,7 @@ LABELS: dict[str, dict[str, tuple[str, ...]]] = {
         "gradient without 1/N": BATCH_N,
         "halved squared error": FACTOR_2,
     },
-    "02_knn": {"two loops: transposed": TRANSPOSED},
+    "02_knn": {"two loops: transposed": TRANSPOSED, "L1: transposed": TRANSPOSED},
     "03_softmax": {
         "naive: no max shift": OVERFLOW,
         "vec: no max shift": OVERFLOW,
