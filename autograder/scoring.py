@@ -96,6 +96,8 @@ def compare_outputs(
 ) -> list[str]:
     """Problems with ``got`` against ``expected`` as short sentences (empty when it passes)."""
     keys = check.compare if check.compare is not None else tuple(expected)
+    if check.judge is not None:
+        return _judge_outcome(got, expected, keys, check)
     problems = []
     for key in keys:
         name = check.names.get(key, key)
@@ -103,6 +105,26 @@ def compare_outputs(
         if problem:
             problems.append(problem)
     return problems
+
+
+def _judge_outcome(got, expected, keys, check: Check) -> list[str]:
+    """An outcome task: each value read must be finite and shaped like the reference's choice,
+    then the check's judge decides (in this process, on the grader's own data)."""
+    values = {}
+    for key in keys:
+        name = check.names.get(key, key)
+        value = got.get(key)
+        want = np.asarray(expected[key])
+        if value is None:
+            return [f"{name} was not set"]
+        value = np.asarray(value)
+        if value.shape != want.shape or value.dtype.kind not in "biuf":
+            return [f"{name} should be a real number (or array) of shape {want.shape}"]
+        if not np.all(np.isfinite(value)):
+            return [f"{name} is not finite"]
+        values[key] = value
+    verdict = check.judge(values)
+    return [verdict] if verdict else []
 
 
 def read_harvest_log(out_dir: str) -> dict[int, dict]:
