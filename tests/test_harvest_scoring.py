@@ -91,7 +91,7 @@ def test_scoring_reads_only_plain_outputs_and_explains_failures(tmp_path):
     cell = scores["test_f"]
     assert (cell.passed, cell.total, cell.points) == (1, 4, 1.0)
     text = "\n".join(cell.messages)
-    assert "the result has shape (2,), expected (4,)" in text
+    assert "the result does not have the expected shape" in text and "(4,)" not in text
     assert "raised ValueError" in text and "bad input" not in text
     assert "was not run" in text
 
@@ -181,7 +181,7 @@ def test_headers_are_checked_against_the_expected_output_before_reading(tmp_path
     assert got["s0.out"].shape == (10**12,) and got["s0.out"].strides == (0,)
     check = _check("f", None, None)
     problems = compare_outputs(got, expected, check)
-    assert "the result has shape (1000000000000,), expected (5,)" in problems
+    assert problems[0] == "the result does not have the expected shape"  # no hidden shape
     assert any("dtype <U4" in p for p in problems)
 
 
