@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.spec import Check, call, case
+from autograder.spec import Check, alternatives, call, case
 from course_utils.experiments.warmup import moving_average, standardize
 
 
@@ -28,10 +28,67 @@ def _standardize_cases(rng: np.random.Generator):
     ]
 
 
+# The known mistakes: what a student's wrong output most likely comes from
+# (tests/mutants grades each one as a mutant too).
+
+
+def same_length_average(x, window):
+    """np.convolve in 'same' mode: the right idea, the wrong output length."""
+    return np.convolve(x, np.ones(window) / window, mode="same")
+
+
+def off_by_one_average(x, window):
+    """Loses the last window (range one too short)."""
+    sums = np.cumsum(np.concatenate([[0.0], x]))
+    return (sums[window:-1] - sums[: -window - 1]) / window
+
+
+def sum_not_mean(x, window):
+    """Forgets to divide by the window."""
+    sums = np.cumsum(np.concatenate([[0.0], x]))
+    return sums[window:] - sums[:-window]
+
+
+def standardize_rows(X):
+    """Standardizes along the wrong axis."""
+    return (X - X.mean(axis=1, keepdims=True)) / X.std(axis=1, keepdims=True)
+
+
+def standardize_nan_for_constant(X):
+    """Divides by a zero std: NaN columns."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (X - X.mean(axis=0)) / X.std(axis=0)
+
+
+def standardize_sample_std(X):
+    """Uses the unbiased (ddof=1) standard deviation instead of the population one."""
+    std = X.std(axis=0, ddof=1)
+    return (X - X.mean(axis=0)) / np.where(std > 0, std, 1.0)
+
+
+#: per graded function, (what the mistake is, an implementation that makes it)
+MISTAKES = {
+    "moving_average": [
+        ("np.convolve in 'same' mode: the output has N - window + 1 entries", same_length_average),
+        ("the last window is missing: there are N - window + 1 of them", off_by_one_average),
+        ("the window sums, not their means: divide by the window", sum_not_mean),
+    ],
+    "standardize": [
+        ("standardized along the wrong axis: each column gets mean 0 and std 1", standardize_rows),
+        (
+            "a constant column divided by its zero std: it must become zeros",
+            standardize_nan_for_constant,
+        ),
+        ("the sample std (ddof=1): use the population std (ddof=0)", standardize_sample_std),
+    ],
+}
+
+
 CHECKS = [
     Check(
         grade_id="test_moving_average",
         function="moving_average",
+        alternatives=alternatives("moving_average", MISTAKES),
         reference={"moving_average": moving_average},
         cases=_moving_average_cases,
         tol=1e-6,
@@ -40,6 +97,7 @@ CHECKS = [
     Check(
         grade_id="test_standardize",
         function="standardize",
+        alternatives=alternatives("standardize", MISTAKES),
         reference={"standardize": standardize},
         cases=_standardize_cases,
         tol=1e-8,

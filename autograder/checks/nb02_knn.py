@@ -10,11 +10,12 @@ references below adapt the course_utils class to those signatures.
 
 from __future__ import annotations
 
+from collections import Counter
 from functools import lru_cache, partial
 
 import numpy as np
 
-from autograder.spec import Check, call, case, read
+from autograder.spec import Check, alternatives, call, case, read
 from course_utils.classifiers.knn import KNearestNeighbor, cross_validate_k, l1_distances
 from course_utils.data import get_dataset
 
@@ -218,10 +219,244 @@ def _choice_check(grade_id: str, target: float) -> Check:
 
 _DISTANCE_NAMES = {"s0.out": "dists"}
 
+
+# The known mistakes: what a student's wrong output most likely comes from
+# (tests/mutants grades each one as a mutant too).
+
+
+def two_loops_squared(X_train, X):
+    """Forgets the square root: squared distances."""
+    dists = np.zeros((X.shape[0], X_train.shape[0]))
+    for i in range(X.shape[0]):
+        for j in range(X_train.shape[0]):
+            dists[i, j] = np.sum((X[i] - X_train[j]) ** 2)
+    return dists
+
+
+def two_loops_transposed(X_train, X):
+    """Indexes the output as (num_train, num_test)."""
+    dists = np.zeros((X_train.shape[0], X.shape[0]))
+    for j in range(X_train.shape[0]):
+        for i in range(X.shape[0]):
+            dists[j, i] = np.sqrt(np.sum((X[i] - X_train[j]) ** 2))
+    return dists
+
+
+def two_loops_manhattan(X_train, X):
+    """The L1 distance instead of the Euclidean one."""
+    dists = np.zeros((X.shape[0], X_train.shape[0]))
+    for i in range(X.shape[0]):
+        for j in range(X_train.shape[0]):
+            dists[i, j] = np.sum(np.abs(X[i] - X_train[j]))
+    return dists
+
+
+def one_loop_no_axis(X_train, X):
+    """np.sum without axis=1: one number for the whole row."""
+    dists = np.zeros((X.shape[0], X_train.shape[0]))
+    for i in range(X.shape[0]):
+        dists[i] = np.sqrt(np.sum((X_train - X[i]) ** 2))
+    return dists
+
+
+def one_loop_squared(X_train, X):
+    """Forgets the square root."""
+    dists = np.zeros((X.shape[0], X_train.shape[0]))
+    for i in range(X.shape[0]):
+        dists[i] = np.sum((X_train - X[i]) ** 2, axis=1)
+    return dists
+
+
+def one_loop_max_norm(X_train, X):
+    """np.linalg.norm with ord=np.inf: the largest coordinate difference."""
+    dists = np.zeros((X.shape[0], X_train.shape[0]))
+    for i in range(X.shape[0]):
+        dists[i] = np.linalg.norm(X_train - X[i], ord=np.inf, axis=1)
+    return dists
+
+
+def _no_loops(X_train, X, cross_factor=-2.0, wrong_axes=False, root=True):
+    test_sq = np.sum(X**2, axis=1)
+    train_sq = np.sum(X_train**2, axis=1)
+    if wrong_axes:  # right only when num_test == num_train... and then wrong values
+        squared = test_sq[None, :] + cross_factor * X @ X_train.T + train_sq[:, None]
+    else:
+        squared = test_sq[:, None] + cross_factor * X @ X_train.T + train_sq[None, :]
+    squared = np.maximum(squared, 0.0)
+    return np.sqrt(squared) if root else squared
+
+
+def no_loops_without_two(X_train, X):
+    """||a||^2 - a.b + ||b||^2: the factor 2 of the cross term is missing."""
+    return _no_loops(X_train, X, cross_factor=-1.0)
+
+
+def no_loops_plus_sign(X_train, X):
+    """||a||^2 + 2 a.b + ||b||^2: the sign of the cross term is wrong."""
+    return _no_loops(X_train, X, cross_factor=2.0)
+
+
+def no_loops_swapped_norms(X_train, X):
+    """The test norms broadcast along the training axis and vice versa."""
+    return _no_loops(X_train, X, wrong_axes=True)
+
+
+def no_loops_squared(X_train, X):
+    """Forgets the square root."""
+    return _no_loops(X_train, X, root=False)
+
+
+def l1_euclidean(X_train, X):
+    """The L2 distance where L1 is asked."""
+    return np.sqrt(np.sum((X[:, None, :] - X_train[None, :, :]) ** 2, axis=2))
+
+
+def l1_no_abs(X_train, X):
+    """Forgets the absolute value: signed differences cancel."""
+    return np.sum(X[:, None, :] - X_train[None, :, :], axis=2)
+
+
+def l1_mean(X_train, X):
+    """The mean absolute difference instead of the sum."""
+    return np.mean(np.abs(X[:, None, :] - X_train[None, :, :]), axis=2)
+
+
+def l1_transposed(X_train, X):
+    """Broadcasts the other way round: (num_train, num_test)."""
+    return np.sum(np.abs(X_train[:, None, :] - X[None, :, :]), axis=2)
+
+
+def _vote(dists, y_train, k, order, pick):
+    nearest = order(dists)[:, :k]
+    return np.array([pick(y_train[row]) for row in nearest], dtype=y_train.dtype)
+
+
+def _stable(dists):
+    return np.argsort(dists, axis=1, kind="stable")
+
+
+def labels_ties_to_largest(dists, y_train, k=1):
+    """Ties between labels go to the largest label."""
+
+    def pick(labels):
+        counts = np.bincount(labels)
+        return len(counts) - 1 - np.argmax(counts[::-1])
+
+    return _vote(dists, y_train, k, _stable, pick)
+
+
+def labels_ties_to_nearest(dists, y_train, k=1):
+    """Counter.most_common: a tie goes to the label met first (the nearest), not the smallest."""
+    return _vote(dists, y_train, k, _stable, lambda labels: Counter(labels).most_common(1)[0][0])
+
+
+def labels_farthest(dists, y_train, k=1):
+    """Sorts the distances in decreasing order: the k farthest samples vote."""
+    return _vote(dists, y_train, k, lambda d: _stable(-d), lambda lab: np.argmax(np.bincount(lab)))
+
+
+def labels_one_more_neighbour(dists, y_train, k=1):
+    """Off by one: k + 1 neighbours vote."""
+    return _vote(dists, y_train, k + 1, _stable, lambda lab: np.argmax(np.bincount(lab)))
+
+
+def _cv(X, y, k_choices, num_folds, seed, p=2, folds=None, train_on_all=False, score=None):
+    N = X.shape[0]
+    if folds is None:
+        folds = np.array_split(np.random.default_rng(seed).permutation(N), num_folds)
+    accuracies = {k: [] for k in k_choices}
+    for i in range(num_folds):
+        train = np.concatenate([folds[j] for j in range(num_folds) if j != i or train_on_all])
+        model = KNearestNeighbor()
+        model.train(X[train], y[train])
+        dists = model.compute_distances_no_loops(X[folds[i]], p=p)
+        for k in k_choices:
+            y_pred = model.predict_labels(dists, k=k)
+            correct = y_pred == y[folds[i]]
+            accuracies[k].append(float(score(correct) if score else np.mean(correct)))
+    return accuracies
+
+
+def cv_no_shuffle(X, y, k_choices, num_folds=5, seed=0, p=2):
+    """Contiguous folds in the data's order: the seed is ignored."""
+    folds = np.array_split(np.arange(len(y)), num_folds)
+    return _cv(X, y, k_choices, num_folds, seed, p, folds=folds)
+
+
+def cv_train_on_all(X, y, k_choices, num_folds=5, seed=0, p=2):
+    """The held-out fold stays in the training set (k = 1 then scores 100%)."""
+    return _cv(X, y, k_choices, num_folds, seed, p, train_on_all=True)
+
+
+def cv_counts(X, y, k_choices, num_folds=5, seed=0, p=2):
+    """Number of correct predictions instead of the accuracy."""
+    return _cv(X, y, k_choices, num_folds, seed, p, score=np.sum)
+
+
+def cv_error_rate(X, y, k_choices, num_folds=5, seed=0, p=2):
+    """The error rate 1 - accuracy."""
+    return _cv(X, y, k_choices, num_folds, seed, p, score=lambda c: 1.0 - np.mean(c))
+
+
+def cv_ignores_metric(X, y, k_choices, num_folds=5, seed=0, p=2):
+    """Always the L2 distance, whatever p asks."""
+    return _cv(X, y, k_choices, num_folds, seed)
+
+
+#: per graded function, (what the mistake is, an implementation that makes it)
+MISTAKES = {
+    "compute_distances_two_loops": [
+        ("the square root is missing: squared distances", two_loops_squared),
+        (
+            "indexed as (num_train, num_test): dists[i, j] is test i to training j",
+            two_loops_transposed,
+        ),
+        ("the L1 distance where the Euclidean (L2) one is asked", two_loops_manhattan),
+    ],
+    "compute_distances_one_loop": [
+        ("np.sum without axis=1: one number for the whole row", one_loop_no_axis),
+        ("the square root is missing: squared distances", one_loop_squared),
+        (
+            "the largest coordinate difference (ord=inf), not the Euclidean distance",
+            one_loop_max_norm,
+        ),
+    ],
+    "compute_distances_no_loops": [
+        ("the factor 2 of the cross term is missing", no_loops_without_two),
+        ("the cross term's sign: ||a||² - 2 a·b + ||b||²", no_loops_plus_sign),
+        ("the test and training norms broadcast along the wrong axes", no_loops_swapped_norms),
+        ("the square root is missing: squared distances", no_loops_squared),
+    ],
+    "compute_distances_l1": [
+        ("the L2 distance where L1 is asked", l1_euclidean),
+        ("the absolute value is missing: signed differences cancel", l1_no_abs),
+        ("the mean absolute difference: the L1 distance is the sum", l1_mean),
+        ("broadcast the other way round: (num_train, num_test)", l1_transposed),
+    ],
+    "predict_labels": [
+        ("ties go to the largest label: the smallest wins", labels_ties_to_largest),
+        (
+            "ties go to the nearest neighbour's label: the smallest label wins",
+            labels_ties_to_nearest,
+        ),
+        ("the k farthest samples vote: sort the distances in increasing order", labels_farthest),
+        ("k + 1 neighbours vote", labels_one_more_neighbour),
+    ],
+    "cross_validate_k": [
+        ("the folds are not shuffled with the seed", cv_no_shuffle),
+        ("the held-out fold stays in the training set", cv_train_on_all),
+        ("counts of correct predictions: report accuracies", cv_counts),
+        ("the error rate 1 - accuracy: report the accuracy", cv_error_rate),
+        ("the metric p is ignored", cv_ignores_metric),
+    ],
+}
+
+
 CHECKS = [
     Check(
         grade_id="test_compute_distances_two_loops",
         function="compute_distances_two_loops",
+        alternatives=alternatives("compute_distances_two_loops", MISTAKES),
         reference={"compute_distances_two_loops": two_loops_reference},
         cases=_distance_cases("compute_distances_two_loops"),
         tol=1e-6,
@@ -230,6 +465,7 @@ CHECKS = [
     Check(
         grade_id="test_compute_distances_one_loop",
         function="compute_distances_one_loop",
+        alternatives=alternatives("compute_distances_one_loop", MISTAKES),
         reference={"compute_distances_one_loop": one_loop_reference},
         cases=_distance_cases("compute_distances_one_loop"),
         tol=1e-6,
@@ -238,6 +474,7 @@ CHECKS = [
     Check(
         grade_id="test_compute_distances_no_loops",
         function="compute_distances_no_loops",
+        alternatives=alternatives("compute_distances_no_loops", MISTAKES),
         reference={"compute_distances_no_loops": no_loops_reference},
         cases=_distance_cases("compute_distances_no_loops"),
         tol=1e-6,
@@ -246,6 +483,7 @@ CHECKS = [
     Check(
         grade_id="test_compute_distances_l1",
         function="compute_distances_l1",
+        alternatives=alternatives("compute_distances_l1", MISTAKES),
         reference={"compute_distances_l1": l1_reference},
         cases=_distance_cases("compute_distances_l1"),
         tol=1e-6,
@@ -254,6 +492,7 @@ CHECKS = [
     Check(
         grade_id="test_predict_labels",
         function="predict_labels",
+        alternatives=alternatives("predict_labels", MISTAKES),
         reference={"predict_labels": predict_labels_reference},
         cases=_predict_cases,
         tol=0.0,
@@ -262,6 +501,7 @@ CHECKS = [
     Check(
         grade_id="test_cross_validate_k",
         function="cross_validate_k",
+        alternatives=alternatives("cross_validate_k", MISTAKES),
         reference={"cross_validate_k": cross_validate_k},
         cases=_cv_cases,
         tol=1e-9,
