@@ -131,7 +131,7 @@ def with_answers(release, solution, which=None):
     return nb
 
 
-def _doubled_cell(assignment: str) -> str:
+def doubled_cell(assignment: str) -> str:
     """A cell that makes the first graded function return twice its answer (a planted bug)."""
     name = _functions(assignment)[0]
     return (
@@ -321,7 +321,7 @@ def build_class(paths: CoursePaths, assignment: str, release_dir: Path, target: 
         "tampered_tests": _tampered(release),
     }
     notebooks["html_injection"] = _html_injection(correct)
-    notebooks["doubled"] = _append(correct, _doubled_cell(assignment))
+    notebooks["doubled"] = _append(correct, doubled_cell(assignment))
     for sample in (
         "infinite_loop",
         "memory_bomb",

@@ -105,6 +105,11 @@ class CellScore:
         return round(self.max_points * self.passed / self.total, 2)
 
 
+def diagnoses_on() -> bool:
+    """Diagnoses are on unless ``COURSE_DIAGNOSES=0`` (``make bench`` measures their cost)."""
+    return os.environ.get("COURSE_DIAGNOSES", "1") != "0"
+
+
 def case_clues(check: Check, encoded: dict, arrays: Mapping[str, np.ndarray]) -> Clues:
     """The named sizes and arrays of a case's inputs (the grader's own data, never shown)."""
     named: list[tuple[str, np.ndarray]] = []
@@ -168,7 +173,7 @@ def plan_cases(
         try:
             expected = run_case(check.reference, enc, arrays)
             clues = case_clues(check, enc, arrays)
-            alternatives = _alternative_outputs(check, enc, arrays)
+            alternatives = _alternative_outputs(check, enc, arrays) if diagnoses_on() else ()
             planned.append(PlannedCase(check, c.label, enc, expected, None, clues, alternatives))
         except Exception as exc:  # a broken reference is the course's bug, never the student's
             planned.append(PlannedCase(check, c.label, enc, None, f"{type(exc).__name__}: {exc}"))
@@ -242,7 +247,7 @@ def find_problems(
             for k, v in expected.items()
             if k != key and np.count_nonzero(v) >= MIN_TERM_VALUES
         )
-        cause = diagnose(
+        cause = diagnoses_on() and diagnose(
             got.get(key),
             expected[key],
             name,
@@ -254,6 +259,7 @@ def find_problems(
             coincidences=clues.coincidences,
             batch=clues.batch,
         )
+        cause = cause or None
         evidence = ""
         if cause and cause.endswith(UNNAMED_FACTOR):  # the same c in every case, or chance
             evidence = f"{factor_of(got.get(key), expected[key]):.6g}"

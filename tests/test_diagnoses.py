@@ -125,3 +125,19 @@ def test_no_mutant_is_diagnosed_wrongly(assignment, capsys):
     assert not problems, "\n".join(problems)
     if assignment in DIAGNOSED:  # issue 21's target, where the known mistakes are declared
         assert right >= 0.7 * total, f"{right}/{total} diagnosed right: below 70 %"
+
+
+def test_diagnoses_can_be_switched_off_for_the_benchmark(monkeypatch):
+    """`make bench` grades with COURSE_DIAGNOSES=0 to measure their cost: then none is given."""
+    assignment = "08_dropout"
+    references = {}
+    for check in load_checks(assignment):
+        references.update(check.reference)
+    mutant = next(m for m in load_mutants(assignment) if m.name == "p read as drop probability")
+    checks = [c for c in load_checks(assignment) if c.grade_id == mutant.grade_id]
+    namespace = {**references, **mutant.namespace}
+    for flag, said in (("1", True), ("0", False)):
+        monkeypatch.setenv("COURSE_DIAGNOSES", flag)
+        score = score_namespace(checks, namespace, {mutant.grade_id: 1.0}, 1)[mutant.grade_id]
+        assert score.points < 1.0
+        assert any(PREFIX in m for m in score.messages) is said, score.messages

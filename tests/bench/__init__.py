@@ -11,5 +11,6 @@ GROUPS: dict[str, str] = {
     "classifiers": "classifiers",
     "notebooks": "notebooks",
     "grading": "grading",
+    "diagnoses": "diagnoses",
     "torch": "torch_track",
 }
