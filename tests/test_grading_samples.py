@@ -353,5 +353,13 @@ def test_no_student_script_runs_in_the_feedback_a_browser_opens(graded, feedback
             assert "My answer: cumsum is faster." in page.content()
             assert page.title() != XSS_MARKER
             assert page.evaluate("typeof window.xss") == "undefined"
+            # offline, the planted bug's page shows its likely cause and typeset math
+            page = context.new_page()
+            doubled = feedback / "doubled" / ASSIGNMENT / f"{ASSIGNMENT}.html"
+            page.goto(doubled.as_uri(), wait_until="load", timeout=60_000)
+            assert page.get_by_text("Likely cause", exact=False).first.is_visible()
+            box = page.locator("math[display=block]").first.bounding_box()
+            assert box and box["height"] > 20  # laid out as a fraction, not raw TeX
+            assert "$$" not in page.inner_text("body")
         finally:
             browser.close()
