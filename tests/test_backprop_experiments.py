@@ -124,8 +124,9 @@ def test_parameter_counts_match_the_arrays():
         "biases": 100,
         "total": 6500,
     }
-    table = parameter_table({"digits net": [64, 100, 10]})
-    assert "7,510" in table and "digits net" in table
+    table = parameter_table({"digits net": [64, 100, 10], "deep": [300] * 11})
+    assert "7,510" in table and "digits net" in table and "64-100-10" in table
+    assert "300-300-...-300 (10 layers)" in table and "903,000" in table
     with pytest.raises(ValueError, match="at least two positive sizes"):
         init_fc_params([5])
 

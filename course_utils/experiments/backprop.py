@@ -190,12 +190,18 @@ def count_parameters(dims: Sequence[int]) -> list[dict]:
 
 
 def parameter_table(networks: dict[str, Sequence[int]]) -> str:
-    """A plain-text table: one row per network (its sizes, weights, biases, total)."""
-    lines = [f"{'network':<28} {'sizes':<22} {'weights':>9} {'biases':>7} {'total':>9}"]
+    """A plain-text table: one row per network (its sizes, weights, biases, total).
+
+    ``networks`` maps a name to the layer sizes [D, H_1, ..., C]; a net of more than four
+    layers shows its first sizes and its depth.
+    """
+    lines = [f"{'network':<28} {'sizes':<28} {'weights':>9} {'biases':>7} {'total':>9}"]
     for name, dims in networks.items():
         rows = count_parameters(dims)
         weights = sum(r["weights"] for r in rows)
         biases = sum(r["biases"] for r in rows)
         sizes = "-".join(str(int(d)) for d in dims)
-        lines.append(f"{name:<28} {sizes:<22} {weights:>9,} {biases:>7,} {weights + biases:>9,}")
+        if len(dims) > 5:  # a deep net: first, second and last size, and the depth
+            sizes = f"{int(dims[0])}-{int(dims[1])}-...-{int(dims[-1])} ({len(dims) - 1} layers)"
+        lines.append(f"{name:<28} {sizes:<28} {weights:>9,} {biases:>7,} {weights + biases:>9,}")
     return "\n".join(lines)
