@@ -20,7 +20,8 @@ Encoding of a case (JSON, arrays kept apart in an ``.npz``)::
 
 ``{"__ref__": "model"}`` refers to the result of an earlier call bound with ``"bind"``,
 ``{"__ref__": "fwd", "index": 1}`` to its element 1 (a forward's cache); ``target``
-may be ``"model.train"`` to call a method of such a result.
+may be ``"model.train"`` to call a method of such a result. ``"read": true`` records the
+value of ``target`` itself instead of calling it (a student's choice in an outcome task).
 """
 
 from __future__ import annotations
@@ -130,7 +131,7 @@ def run_case(
         func = _resolve(call["target"], namespace, bound)
         args = decode(call.get("args", []), arrays, bound)
         kwargs = decode(call.get("kwargs", {}), arrays, bound)
-        result = func(*args, **kwargs)
+        result = func if call.get("read") else func(*args, **kwargs)
         if call.get("bind"):
             bound[call["bind"]] = result
         if call.get("record", True):

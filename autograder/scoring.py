@@ -15,6 +15,7 @@ No student code ever runs here. Everything the student's process wrote is untrus
 from __future__ import annotations
 
 import builtins
+import inspect
 import json
 import math
 import os
@@ -29,6 +30,14 @@ from autograder.harvest import run_case
 from autograder.prepare import InvalidSubmission, read_untrusted_text
 from autograder.spec import Check, encode_cases
 from course_utils.grading import describe_mismatch
+from course_utils.grading.diagnose import (
+    UNNAMED_FACTOR,
+    Factor,
+    Term,
+    batch_factors,
+    diagnose,
+    factor_of,
+)
 
 #: a case's outputs file may hold this many bytes per expected element (complex128) ...
 BYTES_PER_ELEMENT = 16
@@ -43,8 +52,25 @@ KNOWN_EXCEPTIONS = frozenset(
     for name, value in vars(builtins).items()
     if isinstance(value, type) and issubclass(value, BaseException)
 ) | {"LinAlgError", "AxisError"}
+#: an array a wrong output may be off by has at least this many non-zero values (fewer: chance)
+MIN_TERM_VALUES = 3
+#: the parameter names of a batch in the API (shared/API.md): their first axis is N
+BATCH_INPUTS = ("x", "X", "scores", "dout")
+#: a cause named for an output of fewer values than this must recur in two cases (chance)
+MIN_VALUES_ALONE = 3
 #: the largest harvest log the grader will read
 MAX_LOG_BYTES = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Clues:
+    """What a diagnosis may name for one case: its sizes, input arrays and outputs."""
+
+    factors: tuple[Factor, ...] = ()
+    terms: tuple[Term, ...] = ()
+    inputs: tuple[np.ndarray, ...] = ()
+    coincidences: tuple[float, ...] = ()
+    batch: tuple[int, ...] = ()
 
 
 @dataclass
@@ -56,6 +82,7 @@ class PlannedCase:
     encoded: dict
     expected: dict[str, np.ndarray] | None
     reference_error: str | None = None
+    clues: Clues | None = None
 
 
 @dataclass
@@ -75,6 +102,58 @@ class CellScore:
         return round(self.max_points * self.passed / self.total, 2)
 
 
+def case_clues(check: Check, encoded: dict, arrays: Mapping[str, np.ndarray]) -> Clues:
+    """The named sizes and arrays of a case's inputs (the grader's own data, never shown)."""
+    named: list[tuple[str, np.ndarray]] = []
+    for step in encoded["calls"]:
+        params = _parameter_names(check.reference.get(step["target"]))
+        for index, arg in enumerate(step.get("args", [])):
+            if isinstance(arg, dict) and set(arg) == {"__array__"}:
+                label = params[index] if index < len(params) else f"argument {index + 1}"
+                named.append((label, np.asarray(arrays[arg["__array__"]])))
+    factors: list[Factor] = []
+    # the batch: an input named as in the API, or the first input of an adapter's *args
+    batch = [(label, a) for label, a in named if label in BATCH_INPUTS]
+    batch = batch or [(label, a) for label, a in named[:1] if label == "args"]
+    sizes: tuple[int, ...] = ()
+    if batch and batch[0][1].ndim >= 1 and batch[0][1].shape[0] > 1:
+        first, x = batch[0][0], batch[0][1]
+        if first == "args":  # an adapter taking *args: no parameter name to show
+            first = "the first input"
+        n = x.shape[0]
+        sizes = x.shape[:2] if x.ndim == 3 else (n,)  # (N, T, D): a batch of sequences
+        factors += batch_factors(n, first)
+    # a vector added to every sample, such as the bias, may be missing or added twice
+    terms = tuple(
+        Term(a, f"the input {label}")
+        for label, a in named
+        if a.dtype.kind == "f" and a.ndim == 1 and np.count_nonzero(a) >= MIN_TERM_VALUES
+    )
+    inputs = tuple(a for _, a in named)
+    batch_inputs = tuple(a for _, a in batch[:1])
+    return Clues(tuple(factors), terms, batch_inputs, _size_ratios(inputs), sizes)
+
+
+def _size_ratios(inputs) -> tuple[float, ...]:
+    """Ratios of two different axis sizes of the inputs (and their inverses): a factor equal
+    to one of them could come from another formula, so it is not named."""
+    sizes = [n for a in inputs for n in a.shape]
+    ratios = {
+        sizes[i] / sizes[j]
+        for i in range(len(sizes))
+        for j in range(len(sizes))
+        if i != j and sizes[j] > 0 and sizes[i] != sizes[j]
+    }
+    return tuple(sorted(ratios))
+
+
+def _parameter_names(function) -> list[str]:
+    try:
+        return list(inspect.signature(function).parameters)
+    except (TypeError, ValueError):
+        return []
+
+
 def plan_cases(
     checks: list[Check], rng: np.random.Generator
 ) -> tuple[list[PlannedCase], dict[str, np.ndarray]]:
@@ -85,24 +164,102 @@ def plan_cases(
     for (check, c), enc in zip(drawn, encoded):
         try:
             expected = run_case(check.reference, enc, arrays)
-            planned.append(PlannedCase(check, c.label, enc, expected))
+            clues = case_clues(check, enc, arrays)
+            planned.append(PlannedCase(check, c.label, enc, expected, clues=clues))
         except Exception as exc:  # a broken reference is the course's bug, never the student's
             planned.append(PlannedCase(check, c.label, enc, None, f"{type(exc).__name__}: {exc}"))
     return planned, arrays
 
 
+@dataclass(frozen=True)
+class Finding:
+    """What is wrong with one output of one case, and its likely cause (or None)."""
+
+    name: str
+    problem: str
+    cause: str | None = None
+    size: int = 0
+    evidence: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.problem}. {self.cause}" if self.cause else self.problem
+
+
 def compare_outputs(
-    got: Mapping[str, np.ndarray], expected: Mapping[str, np.ndarray], check: Check
+    got: Mapping[str, np.ndarray],
+    expected: Mapping[str, np.ndarray],
+    check: Check,
+    clues: Clues | None = None,
 ) -> list[str]:
     """Problems with ``got`` against ``expected`` as short sentences (empty when it passes)."""
+    return [str(f) for f in find_problems(got, expected, check, clues)]
+
+
+def find_problems(
+    got: Mapping[str, np.ndarray],
+    expected: Mapping[str, np.ndarray],
+    check: Check,
+    clues: Clues | None = None,
+) -> list[Finding]:
+    """One :class:`Finding` per wrong output, with the likely cause where one signature fits.
+
+    The inputs are hidden: no expected shape or value is named; a cause names the case's
+    sizes and arrays only by what they are (``clues``), never by their values.
+    """
     keys = check.compare if check.compare is not None else tuple(expected)
-    problems = []
+    if check.judge is not None:
+        return [Finding("", p) for p in _judge_outcome(got, expected, keys, check)]
+    clues = clues or Clues()
+    findings = []
     for key in keys:
         name = check.names.get(key, key)
-        problem = describe_mismatch(got.get(key), expected[key], name, check.tol)
-        if problem:
-            problems.append(problem)
-    return problems
+        problem = describe_mismatch(
+            got.get(key), expected[key], name, check.tol, reveal=False, explain=False
+        )
+        if problem is None:
+            continue
+        others = tuple(
+            Term(v, check.names.get(k, k))
+            for k, v in expected.items()
+            if k != key and np.count_nonzero(v) >= MIN_TERM_VALUES
+        )
+        cause = diagnose(
+            got.get(key),
+            expected[key],
+            name,
+            check.tol,
+            factors=clues.factors,
+            terms=clues.terms + others,
+            inputs=clues.inputs,
+            reveal=False,
+            coincidences=clues.coincidences,
+            batch=clues.batch,
+        )
+        evidence = ""
+        if cause and cause.endswith(UNNAMED_FACTOR):  # the same c in every case, or chance
+            evidence = f"{factor_of(got.get(key), expected[key]):.6g}"
+        findings.append(Finding(name, problem, cause, int(np.size(expected[key])), evidence))
+    return findings
+
+
+def _judge_outcome(got, expected, keys, check: Check) -> list[str]:
+    """An outcome task: each value read must be finite and shaped like the reference's choice,
+    then the check's judge decides (in this process, on the grader's own data)."""
+    values = {}
+    for key in keys:
+        name = check.names.get(key, key)
+        value = got.get(key)
+        want = np.asarray(expected[key])
+        if value is None:
+            return [f"{name} was not set"]
+        value = np.asarray(value)
+        if value.shape != want.shape or value.dtype.kind not in "biuf":
+            return [f"{name} should be a real number (or array) of shape {want.shape}"]
+        if not np.all(np.isfinite(value)):
+            return [f"{name} is not finite"]
+        values[key] = value
+    verdict = check.judge(values)
+    return [verdict] if verdict else []
 
 
 def read_harvest_log(out_dir: str) -> dict[int, dict]:
@@ -232,17 +389,11 @@ def score_cases(
     planned: list[PlannedCase], out_dir: str, max_points: Mapping[str, float]
 ) -> dict[str, CellScore]:
     """Award each graded cell max_points × (cases passed / cases) from a sandbox's outputs."""
-    scores = {gid: CellScore(gid, pts) for gid, pts in max_points.items()}
     log = read_harvest_log(out_dir)
-    for index, item in enumerate(planned):
-        cell = scores.setdefault(item.check.grade_id, CellScore(item.check.grade_id, 0.0))
-        cell.total += 1
-        problem = _case_problem(item, log.get(index), out_dir, index)
-        if problem is None:
-            cell.passed += 1
-        else:
-            cell.messages.append(f"{item.check.function} ({item.label}): {problem}")
-    return scores
+    results = [
+        _case_problem(item, log.get(index), out_dir, index) for index, item in enumerate(planned)
+    ]
+    return _tally(planned, results, max_points)
 
 
 def score_namespace(
@@ -253,30 +404,63 @@ def score_namespace(
     The same cases, comparison and points as a sandboxed run; only for trusted code.
     """
     planned, arrays = plan_cases(checks, np.random.default_rng(seed))
+    results = [_namespace_problem(item, namespace, arrays) for item in planned]
+    return _tally(planned, results, max_points)
+
+
+def _tally(planned, results, max_points) -> dict[str, CellScore]:
+    """Cells' points and one message per failed case, causes kept only where they agree."""
+    kept = _agreed_causes(planned, results)
     scores = {gid: CellScore(gid, pts) for gid, pts in max_points.items()}
-    for item in planned:
+    for item, result in zip(planned, results):
         cell = scores.setdefault(item.check.grade_id, CellScore(item.check.grade_id, 0.0))
         cell.total += 1
-        problem = _namespace_problem(item, namespace, arrays)
-        if problem is None:
+        if not result:
             cell.passed += 1
-        else:
-            cell.messages.append(f"{item.check.function} ({item.label}): {problem}")
+            continue
+        if not isinstance(result, str):
+            key = item.check.grade_id
+            result = "; ".join(
+                str(f) if f.cause in kept.get((key, f.name), ()) else f.problem for f in result
+            )
+        cell.messages.append(f"{item.check.function} ({item.label}): {result}")
     return scores
 
 
-def _namespace_problem(item: PlannedCase, namespace: Mapping, arrays) -> str | None:
+def _agreed_causes(planned, results) -> dict[tuple[str, str], set[str]]:
+    """The cause of an output is told only when every case that names one names the same,
+    and, for an output of one or two numbers, when two cases name it (chance otherwise)."""
+    seen: dict[tuple[str, str], list[str]] = {}
+    small: set[tuple[str, str]] = set()
+    for item, result in zip(planned, results):
+        if not result or isinstance(result, str):
+            continue
+        for f in result:
+            if f.cause:
+                key = (item.check.grade_id, f.name)
+                seen.setdefault(key, []).append(f"{f.cause}|{f.evidence}")
+                if f.size < MIN_VALUES_ALONE or f.evidence:  # a number, or some factor c
+                    small.add(key)
+    kept = {}
+    for key, causes in seen.items():
+        if len(set(causes)) == 1 and (key not in small or len(causes) >= 2):
+            kept[key] = {c.rsplit("|", 1)[0] for c in causes}
+    return kept
+
+
+def _namespace_problem(item: PlannedCase, namespace: Mapping, arrays) -> str | list | None:
     if item.expected is None:
         return f"the grader's reference failed ({item.reference_error})"
     try:
         got = run_case(namespace, item.encoded, arrays)
     except Exception as exc:
         return f"raised {type(exc).__name__}: {exc}"[:300]
-    problems = compare_outputs(got, item.expected, item.check)
-    return "; ".join(problems) if problems else None
+    return find_problems(got, item.expected, item.check, item.clues) or None
 
 
-def _case_problem(item: PlannedCase, record: dict | None, out_dir: str, index: int) -> str | None:
+def _case_problem(
+    item: PlannedCase, record: dict | None, out_dir: str, index: int
+) -> str | list | None:
     if item.expected is None:
         return f"the grader's reference failed ({item.reference_error}); tell your instructor"
     if record is None:
@@ -289,5 +473,4 @@ def _case_problem(item: PlannedCase, record: dict | None, out_dir: str, index: i
         got = load_case_outputs(out_dir, index, item.expected)
     except ValueError as exc:
         return str(exc)
-    problems = compare_outputs(got, item.expected, item.check)
-    return "; ".join(problems) if problems else None
+    return find_problems(got, item.expected, item.check, item.clues) or None

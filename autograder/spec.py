@@ -43,7 +43,11 @@ class Ref:
 
 @dataclass(frozen=True)
 class Call:
-    """One call: ``target(*args, **kwargs)``; target may be ``"name.method"`` of a bound result."""
+    """One call: ``target(*args, **kwargs)``; target may be ``"name.method"`` of a bound result.
+
+    With ``read=True`` nothing is called: the value of ``target`` itself is recorded (an
+    outcome task's choice, such as ``best_k``; see :func:`read`).
+    """
 
     target: str
     args: tuple = ()
@@ -51,6 +55,7 @@ class Call:
     bind: str | None = None
     record: bool = True
     record_args: tuple[int, ...] = ()
+    read: bool = False
 
 
 @dataclass(frozen=True)
@@ -63,7 +68,16 @@ class Case:
 
 @dataclass(frozen=True)
 class Check:
-    """What one graded function must compute, and which test cell it awards points to."""
+    """What one graded function must compute, and which test cell it awards points to.
+
+    An *outcome task* (a result, not code: "choose k and the metric by cross-validation")
+    reads the student's choices with :func:`read` and sets ``judge``: instead of comparing
+    with the reference's outputs, ``judge(got)`` decides each case in the grader's process,
+    from the student's recorded values (``{"s0.out": array, ...}``, one per read, already
+    checked to have the shape of the reference's own choice); it returns None when the case
+    passes, else one sentence for the student. A judge scores *choices* by training the
+    course's reference on a split the grader makes (GRADING.md), deterministically.
+    """
 
     grade_id: str
     function: str
@@ -72,6 +86,7 @@ class Check:
     tol: float = 1e-7
     names: Mapping[str, str] = field(default_factory=dict)
     compare: tuple[str, ...] | None = None
+    judge: Callable[[Mapping[str, np.ndarray]], str | None] | None = None
 
 
 def call(
@@ -84,6 +99,11 @@ def call(
 ) -> Call:
     """Shorthand for :class:`Call` with positional arguments as written."""
     return Call(target, tuple(args), dict(kwargs), bind, record, tuple(record_args))
+
+
+def read(name: str) -> Call:
+    """Record the value of the student's variable ``name`` (a number or an array); call nothing."""
+    return Call(name, read=True)
 
 
 def case(label: str, *calls: Call) -> Case:
@@ -113,6 +133,7 @@ def _encode_call(c: Call, arrays: dict[str, np.ndarray]) -> dict:
         "bind": c.bind,
         "record": c.record,
         "record_args": list(c.record_args),
+        **({"read": True} if c.read else {}),
     }
 
 

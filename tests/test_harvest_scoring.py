@@ -21,8 +21,9 @@ from autograder.scoring import (
     load_case_outputs,
     plan_cases,
     score_cases,
+    score_namespace,
 )
-from autograder.spec import Check, Ref, call, case, encode_cases
+from autograder.spec import Check, Ref, call, case, encode_cases, read
 
 
 def test_flatten_keeps_numbers_and_arrays_only():
@@ -90,7 +91,7 @@ def test_scoring_reads_only_plain_outputs_and_explains_failures(tmp_path):
     cell = scores["test_f"]
     assert (cell.passed, cell.total, cell.points) == (1, 4, 1.0)
     text = "\n".join(cell.messages)
-    assert "the result has shape (2,), expected (4,)" in text
+    assert "the result does not have the expected shape" in text and "(4,)" not in text
     assert "raised ValueError" in text and "bad input" not in text
     assert "was not run" in text
 
@@ -180,7 +181,7 @@ def test_headers_are_checked_against_the_expected_output_before_reading(tmp_path
     assert got["s0.out"].shape == (10**12,) and got["s0.out"].strides == (0,)
     check = _check("f", None, None)
     problems = compare_outputs(got, expected, check)
-    assert "the result has shape (1000000000000,), expected (5,)" in problems
+    assert problems[0] == "the result does not have the expected shape"  # no hidden shape
     assert any("dtype <U4" in p for p in problems)
 
 
@@ -287,3 +288,61 @@ def test_hidden_inputs_change_with_every_resubmission_and_not_on_a_regrade(tmp_p
     resubmitted = submission_salt(b'{"cells": [] }')
     assert student_seed(paths, "00_getting_started", "ada", resubmitted) != again
     assert student_seed(paths, "00_getting_started", "bob", first) != again
+
+
+def _outcome_check():
+    """An outcome task: pass when the chosen k is odd and at most 9 (a stand-in for training)."""
+    seen = []
+
+    def judge(got):
+        seen.append(dict(got))
+        k = int(got["s0.out"])
+        return None if k % 2 == 1 and k <= 9 else f"k = {k} does not reach the target"
+
+    check = Check(
+        "test_choice",
+        "best_k",
+        {"best_k": 5},
+        lambda rng: [case("chosen k", read("best_k"))],
+        names={"s0.out": "best_k"},
+        judge=judge,
+    )
+    return check, seen
+
+
+@pytest.mark.parametrize(
+    ("value", "passes", "says"),
+    [
+        (7, True, None),
+        (np.int32(3), True, None),
+        (7.0, True, None),  # a float that holds a whole number is a choice like any other
+        (12, False, "k = 12 does not reach the target"),
+        (np.array([5, 7]), False, "shape ()"),
+        ("five", False, "was not set"),
+        (float("nan"), False, "not finite"),
+        (None, False, "raised NameError"),  # the variable was never set
+    ],
+)
+def test_an_outcome_task_reads_the_choice_and_the_judge_decides(tmp_path, value, passes, says):
+    check, seen = _outcome_check()
+    planned, arrays = plan_cases([check], np.random.default_rng(0))
+    np.testing.assert_array_equal(planned[0].expected["s0.out"], 5)  # the reference's choice
+    (tmp_path / "cases.json").write_text(json.dumps([p.encoded for p in planned]))
+    np.savez(tmp_path / "inputs.npz", **arrays)
+    namespace = {} if value is None else {"best_k": value}
+    harvest(namespace, str(tmp_path / "cases.json"), str(tmp_path / "inputs.npz"), str(tmp_path))
+    cell = score_cases(planned, str(tmp_path), {"test_choice": 2.0})["test_choice"]
+    assert cell.points == (2.0 if passes else 0.0), cell.messages
+    if says:
+        assert says in "\n".join(cell.messages)
+    assert all(set(g) == {"s0.out"} for g in seen)  # the judge sees plain arrays only
+    namespace_cell = score_namespace([check], namespace, {"test_choice": 2.0}, 0)["test_choice"]
+    assert namespace_cell.points == cell.points  # the notebook's hidden cell agrees
+
+
+def test_a_read_calls_nothing():
+    calls = []
+    encoded, arrays = encode_cases([case("read", read("choice"))])
+    with pytest.raises(OutputError, match="function, not an array"):  # a function is no choice
+        run_case({"choice": lambda: calls.append(1)}, encoded[0], arrays)
+    assert calls == []
