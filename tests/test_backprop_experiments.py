@@ -5,6 +5,7 @@ import pytest
 
 from autograder.checks.nb05_backprop import (
     TUNING_CHOICES,
+    TUNING_PARTIAL,
     TUNING_TARGET,
     reference_fc_net_loss,
     reference_two_layer_loss,
@@ -139,6 +140,8 @@ def _got(hidden, lr, reg):
 def test_tuning_judge_passes_the_reference_choices_and_fails_absurd_ones():
     judge = tuning_judge(TUNING_TARGET)
     assert judge(_got(*TUNING_CHOICES.values())) is None
+    guesses = _got(100, 0.5, 1e-3)  # section 5's values: "earn 1 point", says the notebook
+    assert tuning_judge(TUNING_PARTIAL)(guesses) is None and "below" in judge(guesses)
     assert "below" in judge(_got(2, 0.5, 1e-3))  # two hidden units
     assert "below" in judge(_got(100, 1e-5, 1e-3))  # barely moves
     assert "below" in judge(_got(100, 0.5, 5.0))  # all weight decay

@@ -1,5 +1,7 @@
 """What 05_backprop grades: the affine layer, six activations (forward and backward) and
-the two-layer network's loss and gradients, and the N-layer network's loss and gradients.
+the two-layer network's loss and gradients, the N-layer network's loss and gradients, and
+an outcome task: the student's hidden size, learning rate and reg for the digits network,
+judged by training the reference with them on the grader's own split.
 
 A backward pass receives the cache of the student's own forward (an opaque tuple), so each
 backward case calls the forward first (bound as "fwd", not recorded) and then the backward
@@ -14,7 +16,7 @@ import math
 
 import numpy as np
 
-from autograder.spec import Check, Ref, call, case
+from autograder.spec import Check, Ref, call, case, read
 from course_utils.classifiers.fc_net import FullyConnectedNet, TwoLayerNet
 from course_utils.data import load_digits
 from course_utils.layers import (
@@ -445,5 +447,19 @@ CHECKS = [
         cases=_fc_net_cases,
         tol=1e-7,
         names=FC_NET_NAMES,
+    ),
+    *(
+        Check(
+            grade_id="test_tuning",
+            function="best_hidden_size, best_learning_rate, best_reg",
+            reference=TUNING_CHOICES,
+            cases=lambda rng, label=label: [case(label, *(read(n) for n in TUNING_CHOICES))],
+            names={f"s{i}.out": name for i, name in enumerate(TUNING_CHOICES)},
+            judge=tuning_judge(threshold),
+        )
+        for label, threshold in (
+            (f"your choices reach {TUNING_PARTIAL:.0%} on the grader's split", TUNING_PARTIAL),
+            (f"your choices reach {TUNING_TARGET:.0%} on the grader's split", TUNING_TARGET),
+        )
     ),
 ]

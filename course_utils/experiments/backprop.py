@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from course_utils.assignments import reveals
 from course_utils.classifiers.init import he
 from course_utils.data import xor
 
@@ -120,6 +121,7 @@ def xor_experiment(
     return result
 
 
+@reveals("05_backprop")  # a leaky ReLU with a learned slope: the answer of a 05 task
 def prelu_forward(x: np.ndarray, alpha) -> tuple[np.ndarray, tuple]:
     """PReLU: out = x where x > 0, else alpha * x, with alpha learned.
 
@@ -134,6 +136,7 @@ def prelu_forward(x: np.ndarray, alpha) -> tuple[np.ndarray, tuple]:
     return np.where(x > 0, x, alpha * x), (x, alpha)
 
 
+@reveals("05_backprop")
 def prelu_backward(dout: np.ndarray, cache: tuple) -> tuple[np.ndarray, np.ndarray]:
     """Backward of PReLU: (dx, dalpha), dalpha of alpha's shape (summed where it is shared)."""
     x, alpha = cache

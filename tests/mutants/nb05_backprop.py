@@ -317,4 +317,8 @@ MUTANTS = [
         for bug in FC_BUGS
     ),
     Mutant("N-layer: two layers only", "test_fc_net_loss", {"fc_net_loss": fc_net_two_layers_only}),
+    Mutant("tuning: two hidden units", "test_tuning", {"best_hidden_size": 2}),
+    Mutant("tuning: learning rate 1e-5", "test_tuning", {"best_learning_rate": 1e-5}),
+    Mutant("tuning: all weight decay", "test_tuning", {"best_reg": 5.0}),
+    Mutant("tuning: section 5's guesses", "test_tuning", {"best_learning_rate": 0.5}),
 ]
