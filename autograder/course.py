@@ -17,6 +17,8 @@ from traitlets.config import Config
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 COURSE_ID = "nn-course-kit"
+#: templates of the pages the autograder renders (the offline feedback page)
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 @dataclass(frozen=True)
@@ -123,4 +125,18 @@ def nbgrader_config(paths: CoursePaths, release_to: Path | None = None) -> Confi
     c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
     c.ExecutePreprocessor.timeout = 120
     c.Exchange.root = str(paths.exchange)
+    _feedback_config(c)
     return c
+
+
+def _feedback_config(c: Config) -> None:
+    """Feedback HTML that works offline and names cells by task (autograder.feedback_render)."""
+    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+    from nbgrader.preprocessors import GetGrades
+
+    from autograder.feedback_render import FeedbackText
+
+    c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, FeedbackText]
+    # scoped to the feedback's exporter (created with the converter as parent)
+    c.GenerateFeedback.HTMLExporter.template_name = "feedback_offline"
+    c.GenerateFeedback.HTMLExporter.extra_template_basedirs = [str(TEMPLATES)]

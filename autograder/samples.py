@@ -40,6 +40,8 @@ html_injection     correct, with ``<script>``, ``<img onerror>`` and a     full 
                    ``javascript:`` iframe and link in the written answer
 setsid_daemon      correct, plus a double-forked ``setsid`` daemon that   full      ok
                    keeps rewriting the outputs folder
+doubled            correct, but the first graded function returns twice   partial   ok
+                   its answer: the verdict names the likely cause
 =================  =====================================================  ========  =========
 
 ``Expected.says`` is a phrase the result's reason or a verdict line must contain: the
@@ -100,6 +102,7 @@ EXPECTED: dict[str, Expected] = {
     "leak_inputs": Expected("zero", "ok", "raised an exception of a class defined in"),
     "html_injection": Expected("full", "ok"),
     "setsid_daemon": Expected("full", "ok"),
+    "doubled": Expected("partial", "ok", "Likely cause: "),
 }
 
 #: what the html_injection sample's payloads set when a browser runs them
@@ -126,6 +129,16 @@ def with_answers(release, solution, which=None):
                 cell.source = answers[_gid(cell)]
             written += 1
     return nb
+
+
+def _doubled_cell(assignment: str) -> str:
+    """A cell that makes the first graded function return twice its answer (a planted bug)."""
+    name = _functions(assignment)[0]
+    return (
+        f"_planted = {name}\n"
+        f"def {name}(*args, **kwargs):\n"
+        f"    return 2 * _planted(*args, **kwargs)\n"
+    )
 
 
 def _append(nb, source: str):
@@ -308,6 +321,7 @@ def build_class(paths: CoursePaths, assignment: str, release_dir: Path, target: 
         "tampered_tests": _tampered(release),
     }
     notebooks["html_injection"] = _html_injection(correct)
+    notebooks["doubled"] = _append(correct, _doubled_cell(assignment))
     for sample in (
         "infinite_loop",
         "memory_bomb",

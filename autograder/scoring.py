@@ -31,6 +31,7 @@ from autograder.prepare import InvalidSubmission, read_untrusted_text
 from autograder.spec import Check, encode_cases
 from course_utils.grading import describe_mismatch
 from course_utils.grading.diagnose import (
+    PREFIX,
     UNNAMED_FACTOR,
     Factor,
     Term,
@@ -83,6 +84,8 @@ class PlannedCase:
     expected: dict[str, np.ndarray] | None
     reference_error: str | None = None
     clues: Clues | None = None
+    #: (what the mistake is, the outputs of the reference that makes it) per Alternative
+    alternatives: tuple[tuple[str, dict[str, np.ndarray]], ...] = ()
 
 
 @dataclass
@@ -165,7 +168,8 @@ def plan_cases(
         try:
             expected = run_case(check.reference, enc, arrays)
             clues = case_clues(check, enc, arrays)
-            planned.append(PlannedCase(check, c.label, enc, expected, clues=clues))
+            alternatives = _alternative_outputs(check, enc, arrays)
+            planned.append(PlannedCase(check, c.label, enc, expected, None, clues, alternatives))
         except Exception as exc:  # a broken reference is the course's bug, never the student's
             planned.append(PlannedCase(check, c.label, enc, None, f"{type(exc).__name__}: {exc}"))
     return planned, arrays
@@ -180,9 +184,23 @@ class Finding:
     cause: str | None = None
     size: int = 0
     evidence: str = ""
+    #: the cause is a named mistake of the check (an Alternative), not a generic signature
+    named: bool = False
 
     def __str__(self) -> str:
         return f"{self.problem}. {self.cause}" if self.cause else self.problem
+
+
+def _alternative_outputs(check: Check, encoded: dict, arrays) -> tuple:
+    """Each known mistake's outputs on this case (a failing alternative is left out)."""
+    outputs = []
+    for alternative in check.alternatives:
+        try:
+            namespace = {**check.reference, **alternative.reference}
+            outputs.append((alternative.says, run_case(namespace, encoded, arrays)))
+        except Exception:
+            continue
+    return tuple(outputs)
 
 
 def compare_outputs(
@@ -200,6 +218,7 @@ def find_problems(
     expected: Mapping[str, np.ndarray],
     check: Check,
     clues: Clues | None = None,
+    alternatives: tuple = (),
 ) -> list[Finding]:
     """One :class:`Finding` per wrong output, with the likely cause where one signature fits.
 
@@ -239,7 +258,29 @@ def find_problems(
         if cause and cause.endswith(UNNAMED_FACTOR):  # the same c in every case, or chance
             evidence = f"{factor_of(got.get(key), expected[key]):.6g}"
         findings.append(Finding(name, problem, cause, int(np.size(expected[key])), evidence))
+    mistake = _matching_alternative(got, keys, check, alternatives) if findings else None
+    if mistake:
+        cause = PREFIX + mistake
+        findings = [Finding(f.name, f.problem, cause, f.size, named=True) for f in findings]
     return findings
+
+
+def _matching_alternative(got, keys, check: Check, alternatives) -> str | None:
+    """The one known mistake whose outputs ``got`` matches on every compared key, if one."""
+    matching = []
+    with np.errstate(all="ignore"):  # a mistake's outputs may overflow: no warning in a cell
+        matching = _matches(got, keys, check, alternatives)
+    return matching[0] if len(set(matching)) == 1 else None
+
+
+def _matches(got, keys, check: Check, alternatives) -> list[str]:
+    matching = []
+    for says, outputs in alternatives:
+        if all(k in outputs for k in keys) and not any(
+            describe_mismatch(got.get(k), outputs[k], "", check.tol, explain=False) for k in keys
+        ):
+            matching.append(says)
+    return matching
 
 
 def _judge_outcome(got, expected, keys, check: Check) -> list[str]:
@@ -420,11 +461,22 @@ def _tally(planned, results, max_points) -> dict[str, CellScore]:
             continue
         if not isinstance(result, str):
             key = item.check.grade_id
-            result = "; ".join(
-                str(f) if f.cause in kept.get((key, f.name), ()) else f.problem for f in result
-            )
+            result = _case_message(result, kept, key)
         cell.messages.append(f"{item.check.function} ({item.label}): {result}")
     return scores
+
+
+def _case_message(findings: list[Finding], kept, grade_id: str) -> str:
+    """The findings of one case, each kept cause said once (a named mistake explains all)."""
+    said: set[str] = set()
+    parts = []
+    for f in findings:
+        if f.cause in kept.get((grade_id, f.name), ()) and f.cause not in said:
+            said.add(f.cause)
+            parts.append(str(f))
+        else:
+            parts.append(f.problem)
+    return "; ".join(parts)
 
 
 def _agreed_causes(planned, results) -> dict[tuple[str, str], set[str]]:
@@ -438,10 +490,16 @@ def _agreed_causes(planned, results) -> dict[tuple[str, str], set[str]]:
         for f in result:
             if f.cause:
                 key = (item.check.grade_id, f.name)
-                seen.setdefault(key, []).append(f"{f.cause}|{f.evidence}")
+                tag = "named" if f.named else f.evidence
+                seen.setdefault(key, []).append(f"{f.cause}|{tag}")
                 if f.size < MIN_VALUES_ALONE or f.evidence:  # a number, or some factor c
                     small.add(key)
     kept = {}
+    for key in list(seen):
+        named = [c for c in seen[key] if c.endswith("|named")]
+        if named:  # a known mistake matched: the generic signatures of other cases step back
+            seen[key] = named
+            small.discard(key)
     for key, causes in seen.items():
         if len(set(causes)) == 1 and (key not in small or len(causes) >= 2):
             kept[key] = {c.rsplit("|", 1)[0] for c in causes}
@@ -455,7 +513,7 @@ def _namespace_problem(item: PlannedCase, namespace: Mapping, arrays) -> str | l
         got = run_case(namespace, item.encoded, arrays)
     except Exception as exc:
         return f"raised {type(exc).__name__}: {exc}"[:300]
-    return find_problems(got, item.expected, item.check, item.clues) or None
+    return find_problems(got, item.expected, item.check, item.clues, item.alternatives) or None
 
 
 def _case_problem(
@@ -473,4 +531,4 @@ def _case_problem(
         got = load_case_outputs(out_dir, index, item.expected)
     except ValueError as exc:
         return str(exc)
-    return find_problems(got, item.expected, item.check, item.clues) or None
+    return find_problems(got, item.expected, item.check, item.clues, item.alternatives) or None

@@ -67,6 +67,19 @@ class Case:
 
 
 @dataclass(frozen=True)
+class Alternative:
+    """A reference with one known mistake, and what to tell a student whose output matches it.
+
+    ``reference`` replaces entries of the Check's reference (e.g. ``{"adam": adam_no_bias_
+    correction}``); ``says`` speaks of the student's code ("the bias correction of m and v is
+    missing"), never of the case's data.
+    """
+
+    says: str
+    reference: Mapping[str, Callable[..., Any]]
+
+
+@dataclass(frozen=True)
 class Check:
     """What one graded function must compute, and which test cell it awards points to.
 
@@ -77,6 +90,10 @@ class Check:
     checked to have the shape of the reference's own choice); it returns None when the case
     passes, else one sentence for the student. A judge scores *choices* by training the
     course's reference on a split the grader makes (GRADING.md), deterministically.
+
+    ``alternatives`` are the known wrong versions of the function (:class:`Alternative`): the
+    grader runs them on the same inputs, and an output that matches exactly one of them is
+    told what that mistake is (docs/GRADING_DESIGN.md, "Diagnoses").
     """
 
     grade_id: str
@@ -87,6 +104,7 @@ class Check:
     names: Mapping[str, str] = field(default_factory=dict)
     compare: tuple[str, ...] | None = None
     judge: Callable[[Mapping[str, np.ndarray]], str | None] | None = None
+    alternatives: tuple[Alternative, ...] = ()
 
 
 def call(
@@ -99,6 +117,18 @@ def call(
 ) -> Call:
     """Shorthand for :class:`Call` with positional arguments as written."""
     return Call(target, tuple(args), dict(kwargs), bind, record, tuple(record_args))
+
+
+def alternatives(function: str, mistakes: Mapping[str, list]) -> tuple[Alternative, ...]:
+    """The :class:`Alternative` of each ``(says, implementation)`` in ``mistakes[function]``.
+
+    An implementation is a callable (it replaces ``function``) or a namespace of several
+    (a function and its adapter, as in the PyTorch notebooks).
+    """
+    return tuple(
+        Alternative(says, impl if isinstance(impl, Mapping) else {function: impl})
+        for says, impl in mistakes.get(function, [])
+    )
 
 
 def read(name: str) -> Call:

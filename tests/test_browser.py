@@ -162,14 +162,39 @@ def _move_slider_and_compare(page, cell, name: str) -> None:
     assert image.screenshot() != before_image, f"{name}: the plot did not change"
 
 
+def _click_toggle_and_compare(page, cell, name: str, label: str) -> None:
+    """Click the toggle button ``label`` and wait until the kernel has redrawn the plot."""
+    page.wait_for_function(PAGE_KERNEL_IDLE)  # the slider's queued redraws are all done
+    image = cell.locator(".jupyter-widgets img, .jp-OutputArea-output img").last
+    status = cell.locator(".widget-html-content").first
+    before_status, before_image = status.inner_text(), image.screenshot()
+    before_src = image.get_attribute("src")
+    cell.locator(".widget-toggle-button", has_text=label).click()
+    page.wait_for_function(
+        "([cell, old]) => { const imgs = cell.querySelectorAll("
+        "'.jupyter-widgets img, .jp-OutputArea-output img');"
+        " const img = imgs[imgs.length - 1];"
+        " return !!img && img.src !== old && img.complete && img.naturalWidth > 0; }",
+        arg=[cell.element_handle(), before_src],
+    )
+    assert status.inner_text() != before_status, f"{name}: the status line did not change"
+    assert image.screenshot() != before_image, f"{name}: the plot did not change"
+    cell.screenshot(path=SHOTS / f"{name}_3_toggled.png")
+
+
 @pytest.mark.parametrize(
-    ("notebook", "marker", "name"),
+    ("notebook", "marker", "name", "toggle"),
     [
-        ("03_softmax/03_softmax.ipynb", "temperature_widget(", "softmax_temperature"),
-        ("01_least_squares/01_least_squares.ipynb", "learning_rate_widget(", "least_squares_lr"),
+        ("03_softmax/03_softmax.ipynb", "temperature_widget(", "softmax_temperature", None),
+        (
+            "01_least_squares/01_least_squares.ipynb",
+            "learning_rate_widget(",
+            "least_squares_lr",
+            "centred area",
+        ),
     ],
 )
-def test_widget_slider_renders_moves_and_redraws(browser, lab, notebook, marker, name):
+def test_widget_slider_renders_moves_and_redraws(browser, lab, notebook, marker, name, toggle):
     path = REPO_ROOT / "notebooks" / notebook
     if not path.exists():
         pytest.fail(f"{notebook} is not released")
@@ -179,6 +204,8 @@ def test_widget_slider_renders_moves_and_redraws(browser, lab, notebook, marker,
     cell = page.locator(".jp-Notebook .jp-Cell").nth(index)
     cell.scroll_into_view_if_needed()
     _move_slider_and_compare(page, cell, name)
+    if toggle:  # 01: raw / centred / standardised feature
+        _click_toggle_and_compare(page, cell, name, toggle)
     page.close()
 
 

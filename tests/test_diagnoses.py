@@ -16,6 +16,8 @@ from tests.mutants import load_mutants
 from tests.mutants.diagnoses import LABELS
 
 ASSIGNMENTS = authored_assignments(course_paths())
+#: assignments whose checks declare their known mistakes (autograder/checks: MISTAKES)
+DIAGNOSED = {a for a in ASSIGNMENTS if a[:2] in {"06", "07", "08", "09", "10", "11", "12"}}
 RNG = np.random.default_rng(0)
 EXPECTED = RNG.normal(size=(6, 4))
 
@@ -119,3 +121,5 @@ def test_no_mutant_is_diagnosed_wrongly(assignment, capsys):
     with capsys.disabled():
         print(f"\n{assignment}: {right}/{total} mutants diagnosed right, {wrong} wrong")
     assert not problems, "\n".join(problems)
+    if assignment in DIAGNOSED:  # issue 21's target, where the known mistakes are declared
+        assert right >= 0.7 * total, f"{right}/{total} diagnosed right: below 70 %"

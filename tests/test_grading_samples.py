@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import re
 import sqlite3
 import subprocess
 import sys
@@ -110,6 +111,13 @@ def test_feedback_html_has_verdicts_and_no_hidden_tests(graded, feedback):
     html = (paths.feedback / "partial" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
     assert "Autograder: 0 / 2 points" in html and "standardize" in html
     assert "run_checks" not in html and "HIDDEN TESTS" not in html
+    # offline: math is MathML, no script from a CDN; graded cells named by their task
+    assert "<math" in html and "$$" not in html
+    assert "mathjax" not in html.lower() and "cdnjs" not in html and "<script src" not in html
+    assert "Test cell" not in html and re.search(r"Checks of [^<]*Task 1: a moving average", html)
+    # a planted bug (the answer doubled) is named in the verdict the student reads
+    doubled = (paths.feedback / "doubled" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
+    assert "Likely cause: the moving average is off by a constant factor: a factor of 2" in doubled
     assert (
         "<script>"
         not in (paths.autograded / "huge_output" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text()

@@ -9,7 +9,7 @@ from sklearn.datasets import load_digits
 from sklearn.neighbors import KNeighborsClassifier
 
 from course_utils.assignments import GRADED
-from course_utils.classifiers.knn import KNearestNeighbor, cross_validate_k
+from course_utils.classifiers.knn import KNearestNeighbor, cross_validate_k, l1_distances
 
 pytestmark = pytest.mark.numerics  # run under forced BLAS kernels: tests/portability.py
 
@@ -96,6 +96,45 @@ def test_predict_matches_sklearn_on_digits(digits):
     assert np.mean(pred == y[1200:]) > 0.95
 
 
+@pytest.mark.parametrize("chunk_entries", [1, 50, 2**24])
+def test_l1_distances_match_cdist_in_any_chunking(rng, chunk_entries):
+    X_train, X_test = rng.standard_normal((17, 6)), rng.standard_normal((9, 6))
+    knn = _classifier(X_train, np.zeros(17, dtype=int))
+    expected = cdist(X_test, X_train, metric="cityblock")
+    np.testing.assert_allclose(l1_distances(X_train, X_test, chunk_entries), expected, rtol=1e-12)
+    np.testing.assert_allclose(knn.compute_distances_no_loops(X_test, p=1), expected, rtol=1e-12)
+
+
+def test_predict_l1_matches_sklearn_manhattan(digits):
+    X, y = digits
+    X_train, y_train, X_test = X[:800], y[:800], X[800:1100]
+    pred = _classifier(X_train, y_train).predict(X_test, k=3, p=1)
+    sk = KNeighborsClassifier(n_neighbors=3, algorithm="brute", p=1).fit(X_train, y_train)
+    np.testing.assert_array_equal(pred, sk.predict(X_test))
+
+
+@pytest.mark.parametrize("p", [0, 3, 1.5, "l1", True, None])
+def test_an_unknown_metric_is_refused(digits, p):
+    knn = _classifier(digits[0][:10], digits[1][:10])
+    with pytest.raises(ValueError, match="p=1 .L1. or p=2"):
+        knn.predict(digits[0][:3], p=p)
+    with pytest.raises(ValueError, match="p=1 .L1. or p=2"):
+        cross_validate_k(digits[0][:20], digits[1][:20], [1], num_folds=2, p=p)
+
+
+def test_l1_has_no_loop_variants(digits):
+    with pytest.raises(ValueError, match="num_loops"):
+        _classifier(digits[0][:10], digits[1][:10]).predict(digits[0][:2], p=1, num_loops=2)
+
+
+def test_cross_validate_k_metric_changes_the_distances(digits):
+    X, y = digits[0][:200], digits[1][:200]
+    l1 = cross_validate_k(X, y, [1, 5], num_folds=4, seed=0, p=1)
+    assert l1 == cross_validate_k(X, y, [1, 5], num_folds=4, seed=0, p=1)
+    assert l1 != cross_validate_k(X, y, [1, 5], num_folds=4, seed=0, p=2)
+    assert np.mean(l1[1]) > 0.85
+
+
 def test_cross_validate_k_shape_and_determinism(digits):
     X, y = digits[0][:300], digits[1][:300]
     k_choices = [1, 3, 8]
@@ -129,6 +168,7 @@ def test_graded_tags():
         "KNearestNeighbor.compute_distances_no_loops",
         "KNearestNeighbor.predict_labels",
         "cross_validate_k",
+        "l1_distances",
     ):
         assert GRADED[prefix + name] == "02_knn"
     assert prefix + "KNearestNeighbor.predict" not in GRADED

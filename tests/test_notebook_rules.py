@@ -10,8 +10,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from autograder.checks import load_checks
 from autograder.course import course_paths
 from autograder.release import authored_assignments
+from tests.mutants import load_mutants
 from tests.notebook_runner import errors, execute
 
 PATHS = course_paths()
@@ -75,12 +77,45 @@ def test_test_cells_read_on_one_screen(assignment):
         assert not long, f"{path.name}: (cell, lines) past one screen: {long}"
 
 
+#: notebooks whose graded derivations are offered as hints (NOTEBOOKS.md "Derive, don't transcribe")
+WITH_HINTS = [a for a in SECOND_EDITION if a[:2] != "00"]
+#: from 02 on, at least one graded task asks for a result (NOTEBOOKS.md "Results, not only code")
+WITH_OUTCOMES = [a for a in SECOND_EDITION if a[:2] >= "02"]
+HINT = re.compile(r"<details>\s*<summary>\s*Hint 1", re.I)
+
+
+@pytest.mark.parametrize("assignment", WITH_HINTS)
+def test_derivations_are_hints_the_student_opens(assignment):
+    for path in _released(assignment):
+        cells = nbformat.read(path, as_version=4).cells
+        hints = [
+            i for i, c in enumerate(cells) if c.cell_type == "markdown" and HINT.search(c.source)
+        ]
+        assert hints, f"{path.name}: no progressive hint (<details><summary>Hint 1 ...)"
+        for index in hints:
+            text = cells[index].source
+            assert text.count("<details>") == text.count("</details>") >= 2, (
+                f"{path.name} cell {index}: hints come in steps, each closed"
+            )
+
+
+@pytest.mark.parametrize("assignment", WITH_OUTCOMES)
+def test_a_graded_task_asks_for_a_result(assignment):
+    judged = [c.grade_id for c in load_checks(assignment) if c.judge is not None]
+    assert judged, f"{assignment}: no outcome task (a Check with a judge)"
+    mutated = {m.grade_id for m in load_mutants(assignment)}
+    assert set(judged) <= mutated, "every outcome task has absurd choices as mutants"
+
+
 def test_rules_detect_what_they_forbid():
     """The checks above can fail: each pattern and limit catches a planted example."""
     assert AUTHORING_NOTE.search("expected, not measured here")
     assert AUTHORING_NOTE.search("TODO: rewrite") and not AUTHORING_NOTE.search("todos list")
     cell = nbformat.v4.new_code_cell("check_close(a, b)\n" * (MAX_TEST_CELL_LINES + 1))
     assert _is_test_cell(cell) and len(cell.source.splitlines()) > MAX_TEST_CELL_LINES
+    assert HINT.search("<details><summary>Hint 1: the graph</summary>") and not HINT.search(
+        "**Hint.** the derivative is"
+    )
 
 
 @pytest.mark.slow

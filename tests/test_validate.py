@@ -47,3 +47,18 @@ def test_answered_notebook_passes_validation(tmp_path):
     assert "VALIDATION FAILED" not in done.stdout
     # what the student reads is the verdict, not the kernel's transport warnings
     assert "Success!" in done.stdout and "WARNING" not in done.stdout + done.stderr
+
+
+def test_a_planted_bug_is_named_by_validate(tmp_path):
+    """The student's moving average returns twice the answer: validate says why it fails."""
+    release = nbformat.read(REPO_ROOT / "notebooks" / "00_getting_started" / NAME, as_version=4)
+    solution = nbformat.read(REPO_ROOT / "solutions" / "00_getting_started" / NAME, as_version=4)
+    answered = with_answers(release, solution)
+    for cell in answered.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "moving_average":
+            cell.source = cell.source.replace("return ", "return 2 * ", 1)
+    path = tmp_path / NAME
+    nbformat.write(answered, path)
+    done = _validate(path, tmp_path)
+    assert done.returncode == 1, done.stdout[-1500:]
+    assert "Likely cause" in done.stdout and "factor of 2 too many" in done.stdout, done.stdout

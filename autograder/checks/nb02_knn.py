@@ -1,4 +1,6 @@
-"""What 02_knn grades: the three distance functions, the vote, and cross-validation of k.
+"""What 02_knn grades: the distance functions (L2 three ways, L1 without loops), the vote,
+cross-validation of k and the metric, and (an outcome task) the k and metric the student
+chooses, scored by training the course's kNN on the grader's own split of the digits.
 
 The notebook has students write the methods of ``KNearestNeighbor`` as plain functions
 that take the training data explicitly (``compute_distances_two_loops(X_train, X)``,
@@ -8,10 +10,13 @@ references below adapt the course_utils class to those signatures.
 
 from __future__ import annotations
 
+from functools import lru_cache, partial
+
 import numpy as np
 
-from autograder.spec import Check, call, case
-from course_utils.classifiers.knn import KNearestNeighbor, cross_validate_k
+from autograder.spec import Check, call, case, read
+from course_utils.classifiers.knn import KNearestNeighbor, cross_validate_k, l1_distances
+from course_utils.data import get_dataset
 
 #: the k values tried by every cross-validation case (a case uses a prefix of them)
 K_CHOICES = (1, 2, 3, 5, 8, 13)
@@ -34,6 +39,10 @@ def one_loop_reference(X_train, X):
 
 def no_loops_reference(X_train, X):
     return _classifier(X_train).compute_distances_no_loops(X)
+
+
+def l1_reference(X_train, X):
+    return l1_distances(X_train, X)
 
 
 def predict_labels_reference(dists, y_train, k=1):
@@ -126,6 +135,8 @@ def _cv_cases(rng: np.random.Generator):
         _cv_case("folds of unequal sizes", *_blobs(rng, 47, 4, 4), 4, num_folds=4, seed=seed + 1),
         _cv_case("default folds and seed", *_blobs(rng, 40, 6, 2), 3),
         _cv_case("two folds, k = 1", *_blobs(rng, 24, 3, 3), 1, num_folds=2, seed=seed + 2),
+        _cv_case("the L1 metric (p = 1)", *_blobs(rng, 45, 5, 3), 5, num_folds=3, seed=seed, p=1),
+        _cv_case("the L2 metric named (p = 2)", *_blobs(rng, 30, 4, 2), 3, seed=seed + 3, p=2),
     ]
 
 
@@ -135,6 +146,74 @@ def _cv_names() -> dict[str, str]:
         for step, k in enumerate(K_CHOICES, start=1)
         for fold in range(10)
     }
+
+
+# --- Task 7, an outcome task: choose k and the metric ------------------------------------
+
+#: the grader's own split of the digits: as many training images as the notebook's, another
+#: seed, so the student's cross-validated choice carries over but nothing can be fitted to it
+GRADER_SPLIT = {"num_train": 1000, "num_val": 300, "num_test": 0, "seed": 2027}
+#: validation accuracies a choice must reach, for the first and the second point. Measured on
+#: GRADER_SPLIT (tests/test_knn_outcome.py asserts the margins): k = 1..10 reach 0.977-0.99
+#: with either metric, k = 20 0.973, k = 30 0.957 (L1) and 0.960 (L2), k = 50 0.937, k = 100
+#: 0.91: sensible choices earn both points, k = 30 one, k = 50 or more none.
+WITHIN_REACH, TARGET = 0.95, 0.965
+
+
+@lru_cache(maxsize=1)
+def _grader_split():
+    data = get_dataset("digits", subtract_mean=False, **GRADER_SPLIT)
+    return data["X_train"], data["y_train"], data["X_val"], data["y_val"]
+
+
+@lru_cache(maxsize=64)
+def grader_accuracy(k: int, p: int) -> float:
+    """Validation accuracy of the course's kNN with (k, p), trained on the grader's split."""
+    X_train, y_train, X_val, y_val = _grader_split()
+    model = KNearestNeighbor()
+    model.train(X_train, y_train)
+    return float(np.mean(model.predict(X_val, k=k, p=p) == y_val))
+
+
+def parse_choice(got) -> tuple[int, int] | str:
+    """(k, p) from the recorded ``best_k`` and ``best_p``, or one sentence saying what is wrong."""
+    k, p = float(got["s0.out"]), float(got["s1.out"])
+    num_train = GRADER_SPLIT["num_train"]
+    if k != round(k) or not 1 <= k <= num_train:
+        return f"best_k = {k:g} is not a usable k: use a whole number from 1 to {num_train}"
+    if p not in (1.0, 2.0):
+        return f"best_p = {p:g} is not a metric of this notebook: use 1 (L1) or 2 (L2)"
+    return int(k), int(p)
+
+
+def judge_choice(got, target: float) -> str | None:
+    """None if (best_k, best_p) reaches ``target`` validation accuracy on the grader's split,
+    else one sentence for the student (the split and its accuracy stay hidden)."""
+    choice = parse_choice(got)
+    if isinstance(choice, str):
+        return choice
+    k, p = choice
+    if grader_accuracy(k, p) >= target:
+        return None
+    return (
+        f"kNN with k = {k} and the L{p} metric stays below {target:.1%} validation accuracy on "
+        "the grader's split: choose both from your cross-validation curves"
+    )
+
+
+def _choice_cases(rng: np.random.Generator):
+    return [case("your k and metric", read("best_k"), read("best_p"))]
+
+
+def _choice_check(grade_id: str, target: float) -> Check:
+    return Check(
+        grade_id=grade_id,
+        function="best_k",
+        reference={"best_k": 1, "best_p": 2},  # the solution's cross-validation picks these
+        cases=_choice_cases,
+        names={"s0.out": "best_k", "s1.out": "best_p"},
+        judge=partial(judge_choice, target=target),
+    )
 
 
 _DISTANCE_NAMES = {"s0.out": "dists"}
@@ -165,6 +244,14 @@ CHECKS = [
         names=_DISTANCE_NAMES,
     ),
     Check(
+        grade_id="test_compute_distances_l1",
+        function="compute_distances_l1",
+        reference={"compute_distances_l1": l1_reference},
+        cases=_distance_cases("compute_distances_l1"),
+        tol=1e-6,
+        names=_DISTANCE_NAMES,
+    ),
+    Check(
         grade_id="test_predict_labels",
         function="predict_labels",
         reference={"predict_labels": predict_labels_reference},
@@ -180,4 +267,6 @@ CHECKS = [
         tol=1e-9,
         names=_cv_names(),
     ),
+    _choice_check("test_choice_within_reach", WITHIN_REACH),
+    _choice_check("test_choice_target", TARGET),
 ]

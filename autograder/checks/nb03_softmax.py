@@ -1,4 +1,6 @@
-"""What 03_softmax grades: the softmax loss (naive and vectorized), SGD training, prediction.
+"""What 03_softmax grades: the softmax loss (naive and vectorized), SGD training, prediction,
+and the outcome task: hyperparameters that reach a validation accuracy target
+(``linear_outcome``: the grader trains its reference softmax with them on its own split).
 
 The training loop and ``predict`` are graded on the notebook's ``SquaredErrorClassifier``
 and ``LinearClassifier`` (a locked cell defines the first as a subclass of the student's
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograder.checks.linear_outcome import tuning_checks
 from autograder.spec import Check, Ref, call, case
 from course_utils.classifiers.linear import (
     LinearClassifier,
@@ -151,6 +154,10 @@ def _predict_cases(rng: np.random.Generator):
 
 
 LOSS_NAMES = {"s0.out.0": "the loss", "s0.out.1": "dW"}
+#: the solution's search on digits picks learning rate 5, reg 1e-4 (97 % on the grader's split)
+REFERENCE_CHOICE = (5.0, 1e-4)
+#: one point at 90 % validation accuracy on the grader's split, one more at 94 % (the target)
+TUNING_THRESHOLDS = (0.90, 0.94)
 
 CHECKS = [
     Check(
@@ -185,4 +192,5 @@ CHECKS = [
         tol=0.0,
         names={"s1.out": "the predicted labels"},
     ),
+    *tuning_checks("softmax", REFERENCE_CHOICE, TUNING_THRESHOLDS),
 ]

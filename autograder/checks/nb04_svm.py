@@ -1,9 +1,12 @@
-"""What 04_svm grades: the multiclass hinge loss and its subgradient, naive and vectorized."""
+"""What 04_svm grades: the multiclass hinge loss and its subgradient, naive and vectorized, and
+the outcome task: hyperparameters that reach a validation accuracy target (``linear_outcome``:
+the grader trains its reference linear SVM with them on its own split)."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from autograder.checks.linear_outcome import tuning_checks
 from autograder.spec import Check, call, case
 from course_utils.classifiers.linear import svm_loss_naive, svm_loss_vectorized
 
@@ -47,6 +50,10 @@ def _cases(name):
 
 
 LOSS_NAMES = {"s0.out.0": "the loss", "s0.out.1": "dW"}
+#: the solution's search on digits picks learning rate 5, reg 1e-4 (96 % on the grader's split)
+REFERENCE_CHOICE = (5.0, 1e-4)
+#: one point at 90 % validation accuracy on the grader's split, one more at 94 % (the target)
+TUNING_THRESHOLDS = (0.90, 0.94)
 
 CHECKS = [
     Check(
@@ -65,4 +72,5 @@ CHECKS = [
         tol=1e-7,
         names=LOSS_NAMES,
     ),
+    *tuning_checks("svm", REFERENCE_CHOICE, TUNING_THRESHOLDS),
 ]

@@ -8,7 +8,9 @@ with ``Ref("fwd", 1)``, the cache.
 
 from __future__ import annotations
 
-from autograder.spec import Check, Ref, call, case
+import numpy as np
+
+from autograder.spec import Check, Ref, alternatives, call, case
 from course_utils.layers import (
     batchnorm_backward,
     batchnorm_backward_alt,
@@ -163,10 +165,254 @@ BN_REFERENCE = {"batchnorm_forward": batchnorm_forward}
 LN_REFERENCE = {"layernorm_forward": layernorm_forward}
 GRAD_NAMES = {"s1.out.0": "dx", "s1.out.1": "dgamma", "s1.out.2": "dbeta"}
 
+
+# The known mistakes: what a student's wrong output most likely comes from
+# (tests/mutants grades each one as a mutant too).
+
+
+def _bn(
+    x,
+    gamma,
+    beta,
+    bn_param,
+    *,
+    ddof=0,
+    eps_inside=True,
+    swap_momentum=False,
+    update=True,
+    test_uses_batch=False,
+    running_var_ddof=None,
+):
+    mode = bn_param["mode"]
+    eps = bn_param.get("eps", 1e-5)
+    m = bn_param.get("momentum", 0.9)
+    D = x.shape[1]
+    rm = bn_param.setdefault("running_mean", np.zeros(D))
+    rv = bn_param.setdefault("running_var", np.zeros(D))
+    if mode == "train" or test_uses_batch:
+        mean, var = x.mean(axis=0), x.var(axis=0, ddof=ddof)
+        if mode == "train" and update:
+            batch_var = var if running_var_ddof is None else x.var(axis=0, ddof=running_var_ddof)
+            a, b = (1 - m, m) if swap_momentum else (m, 1 - m)
+            rm[...] = a * rm + b * mean
+            rv[...] = a * rv + b * batch_var
+    else:
+        mean, var = rm, rv
+    std = np.sqrt(var + eps) if eps_inside else np.sqrt(var) + eps
+    return gamma * (x - mean) / std + beta, None
+
+
+def bn_unbiased_var(x, gamma, beta, bn_param):
+    """The sample variance (N - 1) instead of the biased batch variance."""
+    return _bn(x, gamma, beta, bn_param, ddof=1)
+
+
+def bn_eps_outside_sqrt(x, gamma, beta, bn_param):
+    """Divides by sqrt(var) + eps."""
+    return _bn(x, gamma, beta, bn_param, eps_inside=False)
+
+
+def bn_swapped_momentum(x, gamma, beta, bn_param):
+    """running = (1 - momentum) * running + momentum * batch."""
+    return _bn(x, gamma, beta, bn_param, swap_momentum=True)
+
+
+def bn_no_running_update(x, gamma, beta, bn_param):
+    """Never updates the running statistics."""
+    return _bn(x, gamma, beta, bn_param, update=False)
+
+
+def bn_test_uses_batch_stats(x, gamma, beta, bn_param):
+    """Normalises with the batch statistics in test mode too."""
+    return _bn(x, gamma, beta, bn_param, test_uses_batch=True)
+
+
+def bn_running_var_unbiased(x, gamma, beta, bn_param):
+    """Right output, but the running variance tracks the sample (N - 1) variance."""
+    return _bn(x, gamma, beta, bn_param, running_var_ddof=1)
+
+
+def bn_running_stats_on_a_copy(x, gamma, beta, bn_param):
+    """Updates copies of the running statistics: bn_param never sees the new values."""
+    copied = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in bn_param.items()}
+    return _bn(x, gamma, beta, copied)
+
+
+def bn_backward_no_mean_path(dout, cache):
+    """Forgets that the mean depends on x."""
+    x_hat, xc, std, gamma = cache
+    N = dout.shape[0]
+    dx_hat = dout * gamma
+    dvar = -0.5 * np.sum(dx_hat * xc, axis=0) / std**3
+    dx = dx_hat / std + 2 * xc * dvar / N
+    return dx, np.sum(dout * x_hat, axis=0), dout.sum(axis=0)
+
+
+def bn_backward_no_var_path(dout, cache):
+    """Treats the standard deviation as a constant."""
+    x_hat, xc, std, gamma = cache
+    dx_hat = dout * gamma
+    dx = (dx_hat - dx_hat.mean(axis=0)) / std
+    return dx, np.sum(dout * x_hat, axis=0), dout.sum(axis=0)
+
+
+def bn_backward_dgamma_wrong(dout, cache):
+    """dgamma = sum(dout) (forgets x_hat)."""
+    dx, _, dbeta = batchnorm_backward_alt(dout, cache)
+    return dx, dout.sum(axis=0), dbeta
+
+
+def bn_backward_no_gamma(dout, cache):
+    """Forgets to multiply by gamma on the way to x."""
+    x_hat, xc, std, gamma = cache
+    dx, dgamma, dbeta = batchnorm_backward_alt(dout, (x_hat, xc, std, np.ones_like(gamma)))
+    return dx, dgamma, dbeta
+
+
+def bn_alt_missing_n(dout, cache):
+    """Closed form without the factor N in front of dout."""
+    x_hat, _, std, gamma = cache
+    N = dout.shape[0]
+    dbeta, dgamma = dout.sum(axis=0), np.sum(dout * x_hat, axis=0)
+    dx = gamma / (N * std) * (dout - dbeta - x_hat * dgamma)
+    return dx, dgamma, dbeta
+
+
+def bn_alt_sign_error(dout, cache):
+    """Adds the x_hat term instead of subtracting it."""
+    x_hat, _, std, gamma = cache
+    N = dout.shape[0]
+    dbeta, dgamma = dout.sum(axis=0), np.sum(dout * x_hat, axis=0)
+    dx = gamma / (N * std) * (N * dout - dbeta + x_hat * dgamma)
+    return dx, dgamma, dbeta
+
+
+def bn_alt_wrong_axis(dout, cache):
+    """Sums over the features (axis 1) instead of the batch."""
+    x_hat, _, std, gamma = cache
+    D = dout.shape[1]
+    dbeta = dout.sum(axis=1, keepdims=True)
+    dgamma = np.sum(dout * x_hat, axis=1, keepdims=True)
+    dx = gamma / (D * std) * (D * dout - dbeta - x_hat * dgamma)
+    return dx, dgamma.ravel(), dbeta.ravel()
+
+
+def ln_over_batch(x, gamma, beta, ln_param):
+    """Normalises each feature over the batch (that is batchnorm)."""
+    return batchnorm_forward(x, gamma, beta, {"mode": "train", "eps": ln_param.get("eps", 1e-5)})
+
+
+def ln_eps_outside_sqrt(x, gamma, beta, ln_param):
+    """Divides by sqrt(var) + eps."""
+    eps = ln_param.get("eps", 1e-5)
+    mean, std = x.mean(axis=1, keepdims=True), x.std(axis=1, keepdims=True)
+    return gamma * (x - mean) / (std + eps) + beta, None
+
+
+def ln_unbiased_var(x, gamma, beta, ln_param):
+    """The sample variance (D - 1) of each example."""
+    eps = ln_param.get("eps", 1e-5)
+    mean, var = x.mean(axis=1, keepdims=True), x.var(axis=1, ddof=1, keepdims=True)
+    return gamma * (x - mean) / np.sqrt(var + eps) + beta, None
+
+
+def ln_backward_std_constant(dout, cache):
+    """Treats the per-example standard deviation as a constant."""
+    x_hat, std, gamma = cache
+    g = dout * gamma
+    dx = (g - g.mean(axis=1, keepdims=True)) / std
+    return dx, np.sum(dout * x_hat, axis=0), dout.sum(axis=0)
+
+
+def ln_backward_batch_axis(dout, cache):
+    """Takes the means over the batch (axis 0), as in batchnorm."""
+    x_hat, std, gamma = cache
+    g = dout * gamma
+    dx = (g - g.mean(axis=0) - x_hat * np.mean(g * x_hat, axis=0)) / std
+    return dx, np.sum(dout * x_hat, axis=0), dout.sum(axis=0)
+
+
+def ln_backward_dgamma_per_example(dout, cache):
+    """Right dx, but dgamma and dbeta summed over the features (one per example)."""
+    dx, _, _ = layernorm_backward(dout, cache)
+    x_hat = cache[0]
+    return dx, np.sum(dout * x_hat, axis=1), dout.sum(axis=1)
+
+
+#: per graded function, (what the mistake is, an implementation that makes it)
+MISTAKES = {
+    "batchnorm_forward": [
+        (
+            "the sample variance (N - 1): batchnorm uses the biased batch variance (N)",
+            bn_unbiased_var,
+        ),
+        ("eps outside the square root: divide by sqrt(var + eps)", bn_eps_outside_sqrt),
+        (
+            "momentum swapped: running = momentum running + (1 - momentum) batch",
+            bn_swapped_momentum,
+        ),
+        ("the running statistics are never updated in train mode", bn_no_running_update),
+        (
+            "test mode normalises with the batch statistics: use the running ones",
+            bn_test_uses_batch_stats,
+        ),
+        (
+            "the running variance tracks the sample (N - 1) variance, not the batch's",
+            bn_running_var_unbiased,
+        ),
+        (
+            "the running statistics are updated on a copy: write them into bn_param",
+            bn_running_stats_on_a_copy,
+        ),
+    ],
+    "batchnorm_backward": [
+        (
+            "the path through the mean is missing: the mean depends on x too",
+            bn_backward_no_mean_path,
+        ),
+        ("dgamma without x_hat: dgamma = sum(dout * x_hat)", bn_backward_dgamma_wrong),
+        ("gamma is missing on the way back to x", bn_backward_no_gamma),
+    ],
+    "batchnorm_backward_alt": [
+        (
+            "the path through the variance is missing: the std depends on x too",
+            bn_backward_no_var_path,
+        ),
+        (
+            "the path through the variance is missing: the std depends on x too",
+            bn_backward_no_var_path,
+        ),
+        ("the closed form without the factor N in front of dout", bn_alt_missing_n),
+        ("a sign error in the closed form: the x_hat term is subtracted", bn_alt_sign_error),
+        (
+            "sums over the features (axis 1): batchnorm sums over the batch (axis 0)",
+            bn_alt_wrong_axis,
+        ),
+    ],
+    "layernorm_forward": [
+        ("normalises each feature over the batch: that is batchnorm, not layernorm", ln_over_batch),
+        ("eps outside the square root: divide by sqrt(var + eps)", ln_eps_outside_sqrt),
+        ("the sample variance (D - 1): layernorm uses the biased variance (D)", ln_unbiased_var),
+    ],
+    "layernorm_backward": [
+        ("the per-example std is treated as a constant: it depends on x", ln_backward_std_constant),
+        (
+            "means over the batch (axis 0): layernorm's are over the features",
+            ln_backward_batch_axis,
+        ),
+        (
+            "dgamma and dbeta summed over the features: sum them over the batch",
+            ln_backward_dgamma_per_example,
+        ),
+    ],
+}
+
+
 CHECKS = [
     Check(
         grade_id="test_batchnorm_forward",
         function="batchnorm_forward",
+        alternatives=alternatives("batchnorm_forward", MISTAKES),
         reference=BN_REFERENCE,
         cases=_bn_forward_cases,
         tol=1e-7,
@@ -181,6 +427,7 @@ CHECKS = [
     Check(
         grade_id="test_batchnorm_backward",
         function="batchnorm_backward",
+        alternatives=alternatives("batchnorm_backward", MISTAKES),
         reference={**BN_REFERENCE, "batchnorm_backward": batchnorm_backward},
         cases=_forward_then("batchnorm_backward", "batchnorm_forward", {"mode": "train"}),
         tol=1e-6,
@@ -189,6 +436,7 @@ CHECKS = [
     Check(
         grade_id="test_batchnorm_backward_alt",
         function="batchnorm_backward_alt",
+        alternatives=alternatives("batchnorm_backward_alt", MISTAKES),
         reference={**BN_REFERENCE, "batchnorm_backward_alt": batchnorm_backward_alt},
         cases=_forward_then("batchnorm_backward_alt", "batchnorm_forward", {"mode": "train"}),
         tol=1e-6,
@@ -197,6 +445,7 @@ CHECKS = [
     Check(
         grade_id="test_layernorm_forward",
         function="layernorm_forward",
+        alternatives=alternatives("layernorm_forward", MISTAKES),
         reference=LN_REFERENCE,
         cases=_ln_forward_cases,
         tol=1e-7,
@@ -206,6 +455,7 @@ CHECKS = [
     Check(
         grade_id="test_layernorm_backward",
         function="layernorm_backward",
+        alternatives=alternatives("layernorm_backward", MISTAKES),
         reference={**LN_REFERENCE, "layernorm_backward": layernorm_backward},
         cases=_ln_backward_cases,
         tol=1e-6,

@@ -8,7 +8,9 @@ backward case calls the forward first (bound as "fwd") and passes ``Ref("fwd", 1
 
 from __future__ import annotations
 
-from autograder.spec import Check, Ref, call, case
+import numpy as np
+
+from autograder.spec import Check, Ref, alternatives, call, case
 from course_utils.experiments.regularization import l2_regularized_loss
 from course_utils.layers import dropout_backward, dropout_forward
 
@@ -106,6 +108,147 @@ def _l2_cases(rng):
     ]
 
 
+# The known mistakes: what a student's wrong output most likely comes from.
+
+
+def _mask(x, dropout_param):
+    rng = np.random.default_rng(dropout_param.get("seed"))
+    return rng.random(x.shape) < dropout_param["p"]
+
+
+def drop_not_inverted(x, dropout_param):
+    """Classic dropout: no 1 / p in train mode."""
+    if dropout_param["mode"] == "test":
+        return x, None
+    return x * _mask(x, dropout_param), None
+
+
+def drop_p_is_drop_probability(x, dropout_param):
+    """Reads p as the probability of DROPPING a unit."""
+    if dropout_param["mode"] == "test":
+        return x, None
+    p = dropout_param["p"]
+    rng = np.random.default_rng(dropout_param.get("seed"))
+    mask = rng.random(x.shape) < 1 - p
+    return x * mask / (1 - p) if p < 1 else x * 0.0, None
+
+
+def drop_test_scaled(x, dropout_param):
+    """Right in train mode, but scales by p in test mode (mixing the classic and the inverted)."""
+    p = dropout_param["p"]
+    if dropout_param["mode"] == "test":
+        return x * p, None
+    return x * _mask(x, dropout_param) / p, None
+
+
+def drop_binomial_mask(x, dropout_param):
+    """The right distribution from another draw (rng.binomial), not the one the task states."""
+    if dropout_param["mode"] == "test":
+        return x, None
+    p = dropout_param["p"]
+    rng = np.random.default_rng(dropout_param.get("seed"))
+    return x * rng.binomial(1, p, size=x.shape) / p, None
+
+
+def drop_global_random(x, dropout_param):
+    """Ignores the seed: draws from a generator of its own."""
+    if dropout_param["mode"] == "test":
+        return x, None
+    p = dropout_param["p"]
+    mask = np.random.default_rng(12345).random(x.shape) < p
+    return x * mask / p, None
+
+
+def back_ignores_mask(dout, cache):
+    """Passes dout straight through in train mode."""
+    return dout
+
+
+def back_forgets_scale(dout, cache):
+    """Uses the 0/1 mask without the 1 / p."""
+    _, mask = cache
+    return dout if mask is None else dout * (mask != 0)
+
+
+def back_divides_in_test(dout, cache):
+    """Right in train mode, divides by p in test mode."""
+    dropout_param, mask = cache
+    return dout / dropout_param["p"] if mask is None else dout * mask
+
+
+def l2_no_half(data_loss, data_grads, params, reg):
+    """Loss reg * sum(W*W) (no 0.5) with the gradient reg * W."""
+    loss, grads = float(data_loss), {k: v.copy() for k, v in data_grads.items()}
+    for name in grads:
+        if name.startswith("W"):
+            loss += reg * np.sum(params[name] ** 2)
+            grads[name] = grads[name] + reg * params[name]
+    return loss, grads
+
+
+def l2_factor_two_in_gradient(data_loss, data_grads, params, reg):
+    """Right loss, gradient 2 * reg * W."""
+    loss, grads = float(data_loss), {k: v.copy() for k, v in data_grads.items()}
+    for name in grads:
+        if name.startswith("W"):
+            loss += 0.5 * reg * np.sum(params[name] ** 2)
+            grads[name] = grads[name] + 2 * reg * params[name]
+    return loss, grads
+
+
+def l2_every_parameter(data_loss, data_grads, params, reg):
+    """Regularizes the biases and gamma/beta too."""
+    loss, grads = float(data_loss), {}
+    for name, dparam in data_grads.items():
+        loss += 0.5 * reg * np.sum(params[name] ** 2)
+        grads[name] = dparam + reg * params[name]
+    return loss, grads
+
+
+def l2_loss_only(data_loss, data_grads, params, reg):
+    """Adds the penalty to the loss but forgets its gradient."""
+    loss = float(data_loss)
+    for name in data_grads:
+        if name.startswith("W"):
+            loss += 0.5 * reg * np.sum(params[name] ** 2)
+    return loss, {k: v.copy() for k, v in data_grads.items()}
+
+
+#: the known mistakes of each graded function (tests/mutants/nb08_dropout.py grades them too)
+MISTAKES = {
+    "dropout_forward": [
+        ("dropout that is not inverted: kept units must be divided by p", drop_not_inverted),
+        (
+            "p read as the probability of dropping a unit; p is the probability of keeping it",
+            drop_p_is_drop_probability,
+        ),
+        (
+            "test mode scaled by p: inverted dropout leaves x unchanged in test mode",
+            drop_test_scaled,
+        ),
+        (
+            "a mask drawn another way: draw it as the notebook says, rng.random(x.shape) < p",
+            drop_binomial_mask,
+        ),
+        (
+            "the seed in dropout_param is ignored: draw from np.random.default_rng(seed)",
+            drop_global_random,
+        ),
+    ],
+    "dropout_backward": [
+        ("the backward ignores the mask: dropped units get no gradient", back_ignores_mask),
+        ("the backward forgets the 1/p of the kept units", back_forgets_scale),
+        ("the backward divides by p in test mode, where the forward is x", back_divides_in_test),
+    ],
+    "l2_regularized_loss": [
+        ("the penalty without its ½: it is ½ reg Σ W², with the gradient reg W", l2_no_half),
+        ("the gradient 2 reg W belongs to reg Σ W², not to ½ reg Σ W²", l2_factor_two_in_gradient),
+        ("biases, gamma and beta are regularized too: only the weights W are", l2_every_parameter),
+        ("the penalty is added to the loss but its gradient is missing", l2_loss_only),
+    ],
+}
+
+
 L2_GRAD_NAMES = {
     f"s0.out.1.{kind}{i}": f"grads['{kind}{i}']"
     for kind in ("W", "b", "gamma", "beta")
@@ -122,6 +265,7 @@ CHECKS = [
         tol=1e-12,
         names={"s0.out.0": "out"},
         compare=("s0.out.0",),  # the cache is the student's own business
+        alternatives=alternatives("dropout_forward", MISTAKES),
     ),
     Check(
         grade_id="test_dropout_backward",
@@ -130,6 +274,7 @@ CHECKS = [
         cases=_dropout_backward_cases,
         tol=1e-12,
         names={"s1.out": "dx"},
+        alternatives=alternatives("dropout_backward", MISTAKES),
     ),
     Check(
         grade_id="test_l2_regularized_loss",
@@ -138,5 +283,6 @@ CHECKS = [
         cases=_l2_cases,
         tol=1e-10,
         names={"s0.out.0": "the loss", **L2_GRAD_NAMES},
+        alternatives=alternatives("l2_regularized_loss", MISTAKES),
     ),
 ]

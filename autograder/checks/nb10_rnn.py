@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.spec import Check, Ref, call, case
+from autograder.spec import Check, Ref, alternatives, call, case
 from course_utils.rnn_layers import (
     gru_step_backward,
     gru_step_forward,
@@ -185,6 +185,7 @@ def _forward_check(name, cases, outputs):
     return Check(
         grade_id=f"test_{name}",
         function=name,
+        alternatives=alternatives(name, MISTAKES),
         reference={name: REFERENCES[name]},
         cases=cases,
         tol=1e-8,
@@ -197,6 +198,7 @@ def _backward_check(name, forward, cases, grads):
     return Check(
         grade_id=f"test_{name}",
         function=name,
+        alternatives=alternatives(name, MISTAKES),
         reference={forward: REFERENCES[forward], name: REFERENCES[name]},
         cases=cases,
         tol=1e-7,
@@ -247,6 +249,398 @@ def _conversion_cases(rng):
     ]
 
 
+# The known mistakes: what a student's wrong output most likely comes from
+# (tests/mutants grades each one as a mutant too).
+
+
+def sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def rnn_step_no_bias(x, prev_h, Wx, Wh, b):
+    next_h = np.tanh(x @ Wx + prev_h @ Wh)
+    return next_h, (x, prev_h, Wx, Wh, next_h)
+
+
+def rnn_step_sigmoid(x, prev_h, Wx, Wh, b):
+    next_h = sigmoid(x @ Wx + prev_h @ Wh + b)
+    return next_h, (x, prev_h, Wx, Wh, next_h)
+
+
+def rnn_step_transposed_wh(x, prev_h, Wx, Wh, b):
+    next_h = np.tanh(x @ Wx + prev_h @ Wh.T + b)
+    return next_h, (x, prev_h, Wx, Wh, next_h)
+
+
+def rnn_back_no_tanh_derivative(dnext_h, cache):
+    x, prev_h, Wx, Wh, next_h = cache
+    da = dnext_h
+    return da @ Wx.T, da @ Wh.T, x.T @ da, prev_h.T @ da, da.sum(axis=0)
+
+
+def rnn_back_transposed_dwh(dnext_h, cache):
+    x, prev_h, Wx, Wh, next_h = cache
+    da = dnext_h * (1 - next_h**2)
+    return da @ Wx.T, da @ Wh.T, x.T @ da, da.T @ prev_h, da.sum(axis=0)
+
+
+def rnn_back_untransposed_wh(dnext_h, cache):
+    x, prev_h, Wx, Wh, next_h = cache
+    da = dnext_h * (1 - next_h**2)
+    return da @ Wx.T, da @ Wh, x.T @ da, prev_h.T @ da, da.sum(axis=0)
+
+
+def rnn_back_derivative_of_prev_h(dnext_h, cache):
+    x, prev_h, Wx, Wh, next_h = cache
+    da = dnext_h * (1 - prev_h**2)
+    return da @ Wx.T, da @ Wh.T, x.T @ da, prev_h.T @ da, da.sum(axis=0)
+
+
+def rnn_forward_no_recurrence(x, h0, Wx, Wh, b):
+    """Feeds h0 to every step instead of the previous hidden state."""
+    caches, hs = [], []
+    for t in range(x.shape[1]):
+        h, c = rnn_step_forward(x[:, t], h0, Wx, Wh, b)
+        hs.append(h)
+        caches.append(c)
+    return np.stack(hs, axis=1), caches
+
+
+def rnn_forward_off_by_one(x, h0, Wx, Wh, b):
+    """Stores the state before each step: h[:, 0] is h0 and the last state is lost."""
+    caches, hs, h = [], [], h0
+    for t in range(x.shape[1]):
+        hs.append(h)
+        h, c = rnn_step_forward(x[:, t], h, Wx, Wh, b)
+        caches.append(c)
+    return np.stack(hs, axis=1), caches
+
+
+def rnn_forward_time_major(x, h0, Wx, Wh, b):
+    """Reads the sequence backwards in time."""
+    caches, hs, h = [], [], h0
+    for t in reversed(range(x.shape[1])):
+        h, c = rnn_step_forward(x[:, t], h, Wx, Wh, b)
+        hs.append(h)
+        caches.append(c)
+    return np.stack(hs, axis=1), caches
+
+
+def _bptt(step_backward, dh, cache, *, carry_h=True, accumulate=True, carry_c=True, lstm=False):
+    N, T, H = dh.shape
+    D = cache[0][0].shape[1]
+    G = 4 if lstm else 1
+    dx = np.zeros((N, T, D))
+    dWx, dWh, db = np.zeros((D, G * H)), np.zeros((H, G * H)), np.zeros(G * H)
+    dprev_h, dprev_c = np.zeros((N, H)), np.zeros((N, H))
+    for t in reversed(range(T)):
+        upstream = dh[:, t] + (dprev_h if carry_h else 0.0)
+        if lstm:
+            grads = step_backward(upstream, dprev_c if carry_c else np.zeros((N, H)), cache[t])
+            dx_t, dprev_h, dprev_c, dWx_t, dWh_t, db_t = grads
+        else:
+            dx_t, dprev_h, dWx_t, dWh_t, db_t = step_backward(upstream, cache[t])
+        dx[:, t] = dx_t
+        if accumulate:
+            dWx, dWh, db = dWx + dWx_t, dWh + dWh_t, db + db_t
+        else:
+            dWx, dWh, db = dWx_t, dWh_t, db_t
+    return dx, dprev_h, dWx, dWh, db
+
+
+def rnn_backward_no_carry(dh, cache):
+    """Forgets the gradient that flows back from step t+1."""
+    return _bptt(rnn_step_backward, dh, cache, carry_h=False)
+
+
+def rnn_backward_overwrites(dh, cache):
+    """Overwrites the weight gradients at each step instead of summing them."""
+    return _bptt(rnn_step_backward, dh, cache, accumulate=False)
+
+
+def rnn_backward_zero_dh0(dh, cache):
+    dx, _, dWx, dWh, db = _bptt(rnn_step_backward, dh, cache)
+    return dx, np.zeros_like(dh[:, 0]), dWx, dWh, db
+
+
+def _lstm_gates(a, H, order):
+    blocks = {name: a[:, k * H : (k + 1) * H] for k, name in enumerate(order)}
+    return sigmoid(blocks["i"]), sigmoid(blocks["f"]), sigmoid(blocks["o"]), np.tanh(blocks["g"])
+
+
+def lstm_step_torch_order(x, prev_h, prev_c, Wx, Wh, b):
+    """Reads the blocks in PyTorch's order i, f, g, o."""
+    H = prev_h.shape[1]
+    i, f, o, g = _lstm_gates(x @ Wx + prev_h @ Wh + b, H, "ifgo")
+    next_c = f * prev_c + i * g
+    return o * np.tanh(next_c), next_c, None
+
+
+def lstm_step_no_tanh_of_c(x, prev_h, prev_c, Wx, Wh, b):
+    H = prev_h.shape[1]
+    i, f, o, g = _lstm_gates(x @ Wx + prev_h @ Wh + b, H, "ifog")
+    next_c = f * prev_c + i * g
+    return o * next_c, next_c, None
+
+
+def lstm_step_no_forget_gate(x, prev_h, prev_c, Wx, Wh, b):
+    H = prev_h.shape[1]
+    i, f, o, g = _lstm_gates(x @ Wx + prev_h @ Wh + b, H, "ifog")
+    next_c = prev_c + i * g
+    return o * np.tanh(next_c), next_c, None
+
+
+def _lstm_back(dnext_h, dnext_c, cache, *, through_h=True, keep_f=True, order="ifog"):
+    x, prev_h, prev_c, Wx, Wh, i, f, o, g, tanh_c = cache
+    dc = dnext_c + (dnext_h * o * (1 - tanh_c**2) if through_h else 0.0)
+    parts = {
+        "i": dc * g * i * (1 - i),
+        "f": dc * prev_c * f * (1 - f),
+        "o": dnext_h * tanh_c * o * (1 - o),
+        "g": dc * i * (1 - g**2),
+    }
+    da = np.concatenate([parts[name] for name in order], axis=1)
+    dprev_c = dc * f if keep_f else dc
+    return da @ Wx.T, da @ Wh.T, dprev_c, x.T @ da, prev_h.T @ da, da.sum(axis=0)
+
+
+def lstm_back_cell_only(dnext_h, dnext_c, cache):
+    """The gradient of next_h does not reach the cell state."""
+    return _lstm_back(dnext_h, dnext_c, cache, through_h=False)
+
+
+def lstm_back_no_forget_factor(dnext_h, dnext_c, cache):
+    """dprev_c = dc, forgetting the factor f."""
+    return _lstm_back(dnext_h, dnext_c, cache, keep_f=False)
+
+
+def lstm_back_torch_order(dnext_h, dnext_c, cache):
+    """Concatenates the gate gradients in PyTorch's order i, f, g, o."""
+    return _lstm_back(dnext_h, dnext_c, cache, order="ifgo")
+
+
+def _lstm_run(x, h0, Wx, Wh, b, *, c0_from_h0=False, carry_c=True, return_c=False):
+    N, T, _ = x.shape
+    h, c = h0, (h0.copy() if c0_from_h0 else np.zeros_like(h0))
+    hs, cs, caches = [], [], []
+    for t in range(T):
+        h, c_next, step_cache = lstm_step_forward(x[:, t], h, c, Wx, Wh, b)
+        c = c_next if carry_c else np.zeros_like(h0)
+        hs.append(h)
+        cs.append(c_next)
+        caches.append(step_cache)
+    return np.stack(cs if return_c else hs, axis=1), caches
+
+
+def lstm_forward_c0_is_h0(x, h0, Wx, Wh, b):
+    return _lstm_run(x, h0, Wx, Wh, b, c0_from_h0=True)
+
+
+def lstm_forward_resets_cell(x, h0, Wx, Wh, b):
+    return _lstm_run(x, h0, Wx, Wh, b, carry_c=False)
+
+
+def lstm_forward_returns_cells(x, h0, Wx, Wh, b):
+    return _lstm_run(x, h0, Wx, Wh, b, return_c=True)
+
+
+def lstm_backward_no_cell_carry(dh, cache):
+    """Drops the gradient of the cell state between steps."""
+    return _bptt(lstm_step_backward, dh, cache, carry_c=False, lstm=True)
+
+
+def lstm_backward_no_hidden_carry(dh, cache):
+    return _bptt(lstm_step_backward, dh, cache, carry_h=False, lstm=True)
+
+
+def lstm_backward_overwrites(dh, cache):
+    return _bptt(lstm_step_backward, dh, cache, accumulate=False, lstm=True)
+
+
+def _gru_gates(x, prev_h, Wx, Wh, b):
+    H = prev_h.shape[1]
+    ax = x @ Wx + b
+    r = sigmoid(ax[:, :H] + prev_h @ Wh[:, :H])
+    u = sigmoid(ax[:, H : 2 * H] + prev_h @ Wh[:, H : 2 * H])
+    return H, ax, r, u
+
+
+def gru_step_torch_reset(x, prev_h, Wx, Wh, b):
+    """PyTorch's candidate: the reset gate after the product, r * (prev_h Wh_c)."""
+    H, ax, r, u = _gru_gates(x, prev_h, Wx, Wh, b)
+    cand = np.tanh(ax[:, 2 * H :] + r * (prev_h @ Wh[:, 2 * H :]))
+    return u * prev_h + (1 - u) * cand, None
+
+
+def gru_step_swapped_update(x, prev_h, Wx, Wh, b):
+    H, ax, r, u = _gru_gates(x, prev_h, Wx, Wh, b)
+    cand = np.tanh(ax[:, 2 * H :] + (r * prev_h) @ Wh[:, 2 * H :])
+    return (1 - u) * prev_h + u * cand, None
+
+
+def gru_step_no_reset(x, prev_h, Wx, Wh, b):
+    H, ax, r, u = _gru_gates(x, prev_h, Wx, Wh, b)
+    cand = np.tanh(ax[:, 2 * H :] + prev_h @ Wh[:, 2 * H :])
+    return u * prev_h + (1 - u) * cand, None
+
+
+def _gru_back(dnext_h, cache, *, direct=True, through_r=True, sign=1.0):
+    x, prev_h, Wx, Wh, r, u, cand = cache
+    H = prev_h.shape[1]
+    dac = dnext_h * (1 - u) * (1 - cand**2)
+    drh = dac @ Wh[:, 2 * H :].T
+    dar = drh * prev_h * r * (1 - r)
+    dau = sign * dnext_h * (prev_h - cand) * u * (1 - u)
+    dgates = np.concatenate((dar, dau), axis=1)
+    da = np.concatenate((dgates, dac), axis=1)
+    dprev_h = dgates @ Wh[:, : 2 * H].T
+    dprev_h = dprev_h + (dnext_h * u if direct else 0.0) + (drh * r if through_r else drh)
+    dWh = np.concatenate((prev_h.T @ dgates, (r * prev_h).T @ dac), axis=1)
+    return da @ Wx.T, dprev_h, x.T @ da, dWh, da.sum(axis=0)
+
+
+def gru_back_no_direct_path(dnext_h, cache):
+    """Forgets the direct path u * prev_h into dprev_h."""
+    return _gru_back(dnext_h, cache, direct=False)
+
+
+def gru_back_forgets_r_in_candidate(dnext_h, cache):
+    """Passes the candidate's gradient to prev_h without the factor r."""
+    return _gru_back(dnext_h, cache, through_r=False)
+
+
+def gru_back_update_sign(dnext_h, cache):
+    """Differentiates u with (cand - prev_h): the sign of the update gate's gradient flips."""
+    return _gru_back(dnext_h, cache, sign=-1.0)
+
+
+def _torch_arrays(lstm):
+    W_ih = lstm.weight_ih_l0.detach().double().numpy()
+    W_hh = lstm.weight_hh_l0.detach().double().numpy()
+    H = lstm.hidden_size
+    if lstm.bias:
+        b_ih = lstm.bias_ih_l0.detach().double().numpy()
+        b_hh = lstm.bias_hh_l0.detach().double().numpy()
+    else:
+        b_ih = b_hh = np.zeros(4 * H)
+    return W_ih, W_hh, b_ih, b_hh, H
+
+
+def _reorder(H, blocks):
+    return np.concatenate([np.arange(k * H, (k + 1) * H) for k in blocks])
+
+
+def weights_torch_order(lstm):
+    """Transposes but keeps PyTorch's gate order i, f, g, o."""
+    W_ih, W_hh, b_ih, b_hh, H = _torch_arrays(lstm)
+    return W_ih.T.copy(), W_hh.T.copy(), b_ih + b_hh
+
+
+def weights_one_bias(lstm):
+    """Keeps only b_ih (PyTorch has two biases that add up)."""
+    W_ih, W_hh, b_ih, b_hh, H = _torch_arrays(lstm)
+    order = _reorder(H, (0, 1, 3, 2))
+    return W_ih[order].T.copy(), W_hh[order].T.copy(), b_ih[order]
+
+
+def weights_swapped_i_f(lstm):
+    """Orders the blocks f, i, o, g."""
+    W_ih, W_hh, b_ih, b_hh, H = _torch_arrays(lstm)
+    order = _reorder(H, (1, 0, 3, 2))
+    return W_ih[order].T.copy(), W_hh[order].T.copy(), (b_ih + b_hh)[order]
+
+
+def weights_reshaped_not_transposed(lstm):
+    """Reshapes (4H, D) to (D, 4H) instead of transposing: the right shape, scrambled."""
+    W_ih, W_hh, b_ih, b_hh, H = _torch_arrays(lstm)
+    order = _reorder(H, (0, 1, 3, 2))
+    D = W_ih.shape[1]
+    return W_ih[order].reshape(D, 4 * H), W_hh[order].reshape(H, 4 * H), (b_ih + b_hh)[order]
+
+
+#: per graded function, (what the mistake is, an implementation that makes it)
+MISTAKES = {
+    "rnn_step_forward": [
+        ("the bias b is missing in the step", rnn_step_no_bias),
+        ("a sigmoid where the RNN step uses tanh", rnn_step_sigmoid),
+        ("Wh transposed in the step: prev_h @ Wh", rnn_step_transposed_wh),
+    ],
+    "rnn_step_backward": [
+        ("the tanh derivative (1 - next_h²) is missing", rnn_back_no_tanh_derivative),
+        ("dWh transposed: dWh = prev_h.T @ da", rnn_back_transposed_dwh),
+        ("dprev_h needs Wh transposed: da @ Wh.T", rnn_back_untransposed_wh),
+        ("the tanh derivative taken at prev_h: it is 1 - next_h²", rnn_back_derivative_of_prev_h),
+    ],
+    "rnn_forward": [
+        (
+            "h0 fed to every step: each step takes the previous hidden state",
+            rnn_forward_no_recurrence,
+        ),
+        (
+            "the states stored one step late: h[:, t] is the state after step t",
+            rnn_forward_off_by_one,
+        ),
+        ("the sequence read backwards in time", rnn_forward_time_major),
+    ],
+    "rnn_backward": [
+        ("the gradient from step t+1 is not carried back into step t", rnn_backward_no_carry),
+        ("the weight gradients are overwritten at each step: sum them", rnn_backward_overwrites),
+        ("dh0 is left at zero: it is the dprev_h of the first step", rnn_backward_zero_dh0),
+    ],
+    "lstm_step_forward": [
+        (
+            "the gates read in PyTorch's order i, f, g, o: the course's is i, f, o, g",
+            lstm_step_torch_order,
+        ),
+        ("next_h = o * next_c: the tanh of the cell is missing", lstm_step_no_tanh_of_c),
+        ("the forget gate is missing: next_c = f * prev_c + i * g", lstm_step_no_forget_gate),
+    ],
+    "lstm_step_backward": [
+        ("the gradient of next_h does not reach the cell state", lstm_back_cell_only),
+        ("dprev_c without the factor f", lstm_back_no_forget_factor),
+        ("the gate gradients concatenated in PyTorch's order i, f, g, o", lstm_back_torch_order),
+    ],
+    "lstm_forward": [
+        ("c0 taken as h0: the cell state starts at zero", lstm_forward_c0_is_h0),
+        ("the cell state reset at every step: carry it", lstm_forward_resets_cell),
+        ("the cell states returned where the hidden states belong", lstm_forward_returns_cells),
+    ],
+    "lstm_backward": [
+        ("the cell state's gradient is not carried between steps", lstm_backward_no_cell_carry),
+        ("the hidden state's gradient is not carried between steps", lstm_backward_no_hidden_carry),
+        ("the weight gradients are overwritten at each step: sum them", lstm_backward_overwrites),
+    ],
+    "gru_step_forward": [
+        (
+            "the reset gate after the product (PyTorch's form): use (r * prev_h) Wh",
+            gru_step_torch_reset,
+        ),
+        ("u and 1 - u swapped: next_h = u * prev_h + (1 - u) * candidate", gru_step_swapped_update),
+        ("the reset gate is missing in the candidate", gru_step_no_reset),
+    ],
+    "gru_step_backward": [
+        ("the direct path u * prev_h is missing from dprev_h", gru_back_no_direct_path),
+        (
+            "the candidate's gradient reaches prev_h without the factor r",
+            gru_back_forgets_r_in_candidate,
+        ),
+        ("the sign of the update gate's gradient is flipped", gru_back_update_sign),
+    ],
+    "numpy_lstm_weights_from_torch": [
+        (
+            "PyTorch's gate order kept: reorder the blocks i, f, g, o to i, f, o, g",
+            weights_torch_order,
+        ),
+        ("b_hh forgotten: PyTorch's two biases add up", weights_one_bias),
+        ("the input and forget blocks swapped", weights_swapped_i_f),
+        (
+            "reshaped instead of transposed: the right shape, scrambled values",
+            weights_reshaped_not_transposed,
+        ),
+    ],
+}
+
+
 CHECKS = [
     _forward_check("rnn_step_forward", _step_forward_cases("rnn"), ("next_h",)),
     _backward_check(
@@ -267,6 +661,7 @@ CHECKS = [
     Check(
         grade_id="test_numpy_lstm_weights_from_torch",
         function="numpy_lstm_weights_from_torch",
+        alternatives=alternatives("numpy_lstm_weights_from_torch", MISTAKES),
         reference={
             "seeded_lstm": _seeded_lstm,
             "numpy_lstm_weights_from_torch": _numpy_lstm_weights_from_torch,

@@ -17,8 +17,10 @@ The references here are the same adapters around the course_utils references; mu
 from __future__ import annotations
 
 import numpy as np
+import torch
+import torch.nn.functional as F
 
-from autograder.spec import Check, call, case
+from autograder.spec import Check, alternatives, call, case
 from course_utils.generative import (
     discriminator_loss,
     generator_loss,
@@ -85,10 +87,213 @@ def _loss_names(*inputs: str) -> dict[str, str]:
     return names
 
 
+# The known mistakes: what a student's wrong output most likely comes from
+# (tests/mutants grades each one as a mutant too).
+
+
+def as_torch(name, fn):
+    return {name: fn, f"numpy_{name}": numpy_adapter(name, {name: fn})}
+
+
+def _generator(seed):
+    return None if seed is None else torch.Generator().manual_seed(seed)
+
+
+def noise_in_zero_one(batch_size, dim, seed=None):
+    """Forgets to map [0, 1) to [-1, 1)."""
+    return torch.rand(batch_size, dim, generator=_generator(seed))
+
+
+def noise_gaussian(batch_size, dim, seed=None):
+    """Draws from N(0, 1) instead of U(-1, 1)."""
+    return torch.randn(batch_size, dim, generator=_generator(seed))
+
+
+def noise_ignores_seed(batch_size, dim, seed=None):
+    """Uses torch's global generator whatever the seed."""
+    return 2 * torch.rand(batch_size, dim) - 1
+
+
+def noise_transposed(batch_size, dim, seed=None):
+    """Returns shape (dim, batch_size)."""
+    return 2 * torch.rand(dim, batch_size, generator=_generator(seed)) - 1
+
+
+def noise_numpy_seeded(batch_size, dim, seed=None):
+    """Seeds numpy instead of torch: a uniform draw, but not the documented one."""
+    rng = np.random.default_rng(seed)
+    return torch.from_numpy(rng.uniform(-1, 1, size=(batch_size, dim)).astype(np.float32))
+
+
+def d_naive_log_sigmoid(logits_real, logits_fake):
+    """-log(sigmoid(s)) written out: overflows to inf for very large scores."""
+    real = -torch.log(torch.sigmoid(logits_real)).mean()
+    fake = -torch.log(1 - torch.sigmoid(logits_fake)).mean()
+    return real + fake
+
+
+def d_labels_swapped(logits_real, logits_fake):
+    """Labels real data 0 and fake data 1."""
+    bce = F.binary_cross_entropy_with_logits
+    return bce(logits_real, torch.zeros_like(logits_real)) + bce(
+        logits_fake, torch.ones_like(logits_fake)
+    )
+
+
+def d_mean_of_both_batches(logits_real, logits_fake):
+    """Averages over the concatenated batch: half the reference for equal batch sizes."""
+    logits = torch.cat([logits_real.reshape(-1), logits_fake.reshape(-1)])
+    labels = torch.cat([torch.ones(logits_real.numel()), torch.zeros(logits_fake.numel())])
+    return F.binary_cross_entropy_with_logits(logits, labels.to(logits.dtype))
+
+
+def d_sum_not_mean(logits_real, logits_fake):
+    """Sums the cross-entropies instead of averaging them."""
+    bce = F.binary_cross_entropy_with_logits
+    real = bce(logits_real, torch.ones_like(logits_real), reduction="sum")
+    return real + bce(logits_fake, torch.zeros_like(logits_fake), reduction="sum")
+
+
+def d_probabilities_clamped(logits_real, logits_fake):
+    """Applies sigmoid then F.binary_cross_entropy, whose log is clamped at -100."""
+    real, fake = torch.sigmoid(logits_real), torch.sigmoid(logits_fake)
+    return F.binary_cross_entropy(real, torch.ones_like(real)) + F.binary_cross_entropy(
+        fake, torch.zeros_like(fake)
+    )
+
+
+def g_saturating(logits_fake):
+    """The original minimax generator loss mean(log(1 - D(G(z)))), not the non-saturating one."""
+    return -F.binary_cross_entropy_with_logits(logits_fake, torch.zeros_like(logits_fake))
+
+
+def g_label_zero(logits_fake):
+    """Uses label 0: the generator then helps the discriminator."""
+    return F.binary_cross_entropy_with_logits(logits_fake, torch.zeros_like(logits_fake))
+
+
+def g_naive_log_sigmoid(logits_fake):
+    """-log(sigmoid(s)) written out: inf for very negative scores."""
+    return -torch.log(torch.sigmoid(logits_fake)).mean()
+
+
+def ls_d_no_half(scores_real, scores_fake):
+    """Drops the factors 1/2."""
+    return torch.mean((scores_real - 1) ** 2) + torch.mean(scores_fake**2)
+
+
+def ls_d_targets_swapped(scores_real, scores_fake):
+    """Pushes real scores to 0 and fake scores to 1."""
+    return 0.5 * torch.mean(scores_real**2) + 0.5 * torch.mean((scores_fake - 1) ** 2)
+
+
+def ls_d_sum_not_mean(scores_real, scores_fake):
+    """Sums the squares instead of averaging them."""
+    return 0.5 * torch.sum((scores_real - 1) ** 2) + 0.5 * torch.sum(scores_fake**2)
+
+
+def ls_g_no_half(scores_fake):
+    """Drops the factor 1/2."""
+    return torch.mean((scores_fake - 1) ** 2)
+
+
+def ls_g_target_zero(scores_fake):
+    """Pushes the fake scores to 0 (the discriminator's target)."""
+    return 0.5 * torch.mean(scores_fake**2)
+
+
+def ls_g_absolute(scores_fake):
+    """An absolute error instead of the square."""
+    return 0.5 * torch.mean(torch.abs(scores_fake - 1))
+
+
+#: per graded function, (what the mistake is, an implementation that makes it)
+MISTAKES = {
+    "sample_noise": [
+        (
+            "noise in [0, 1): map it to [-1, 1) with 2u - 1",
+            as_torch("sample_noise", noise_in_zero_one),
+        ),
+        (
+            "Gaussian noise: the noise is uniform on [-1, 1)",
+            as_torch("sample_noise", noise_gaussian),
+        ),
+        (
+            "the seed is ignored: draw from a generator seeded with it",
+            as_torch("sample_noise", noise_ignores_seed),
+        ),
+        (
+            "the noise is transposed: its shape is (batch_size, dim)",
+            as_torch("sample_noise", noise_transposed),
+        ),
+        (
+            "numpy seeded instead of torch: draw as documented",
+            as_torch("sample_noise", noise_numpy_seeded),
+        ),
+    ],
+    "discriminator_loss": [
+        (
+            "-log(sigmoid(s)) written out overflows: use a stable BCE with logits",
+            as_torch("discriminator_loss", d_naive_log_sigmoid),
+        ),
+        (
+            "the labels swapped: real data is 1, fake data 0",
+            as_torch("discriminator_loss", d_labels_swapped),
+        ),
+        (
+            "averaged over the concatenated batch: average each half, then add",
+            as_torch("discriminator_loss", d_mean_of_both_batches),
+        ),
+        (
+            "the cross-entropies summed: average them",
+            as_torch("discriminator_loss", d_sum_not_mean),
+        ),
+        (
+            "BCE on probabilities is clamped at -100: use the logits",
+            as_torch("discriminator_loss", d_probabilities_clamped),
+        ),
+    ],
+    "generator_loss": [
+        (
+            "the saturating minimax generator loss: use -mean(log D(G(z)))",
+            as_torch("generator_loss", g_saturating),
+        ),
+        (
+            "the generator's label is 0: it wants its samples called real (1)",
+            as_torch("generator_loss", g_label_zero),
+        ),
+        (
+            "-log(sigmoid(s)) written out overflows: use a stable BCE with logits",
+            as_torch("generator_loss", g_naive_log_sigmoid),
+        ),
+    ],
+    "ls_discriminator_loss": [
+        ("the factors 1/2 are missing", as_torch("ls_discriminator_loss", ls_d_no_half)),
+        (
+            "the targets swapped: real scores go to 1, fake ones to 0",
+            as_torch("ls_discriminator_loss", ls_d_targets_swapped),
+        ),
+        ("the squares summed: average them", as_torch("ls_discriminator_loss", ls_d_sum_not_mean)),
+    ],
+    "ls_generator_loss": [
+        ("the factor 1/2 is missing", as_torch("ls_generator_loss", ls_g_no_half)),
+        (
+            "the generator pushes the fake scores to 0: its target is 1",
+            as_torch("ls_generator_loss", ls_g_target_zero),
+        ),
+        (
+            "an absolute error where the square belongs",
+            as_torch("ls_generator_loss", ls_g_absolute),
+        ),
+    ],
+}
+
+
 CHECKS = [
     Check(
         grade_id="test_sample_noise",
         function="sample_noise",
+        alternatives=alternatives("sample_noise", MISTAKES),
         reference=_adapted("sample_noise", sample_noise),
         cases=_noise_cases,
         tol=1e-6,
@@ -97,6 +302,7 @@ CHECKS = [
     Check(
         grade_id="test_discriminator_loss",
         function="discriminator_loss",
+        alternatives=alternatives("discriminator_loss", MISTAKES),
         reference=_adapted("discriminator_loss", discriminator_loss),
         cases=lambda rng: _discriminator_cases(rng, "numpy_discriminator_loss"),
         tol=1e-7,
@@ -105,6 +311,7 @@ CHECKS = [
     Check(
         grade_id="test_generator_loss",
         function="generator_loss",
+        alternatives=alternatives("generator_loss", MISTAKES),
         reference=_adapted("generator_loss", generator_loss),
         cases=lambda rng: _generator_cases(rng, "numpy_generator_loss"),
         tol=1e-7,
@@ -113,6 +320,7 @@ CHECKS = [
     Check(
         grade_id="test_ls_discriminator_loss",
         function="ls_discriminator_loss",
+        alternatives=alternatives("ls_discriminator_loss", MISTAKES),
         reference=_adapted("ls_discriminator_loss", ls_discriminator_loss),
         cases=lambda rng: _discriminator_cases(rng, "numpy_ls_discriminator_loss")[:4],
         tol=1e-7,
@@ -121,6 +329,7 @@ CHECKS = [
     Check(
         grade_id="test_ls_generator_loss",
         function="ls_generator_loss",
+        alternatives=alternatives("ls_generator_loss", MISTAKES),
         reference=_adapted("ls_generator_loss", ls_generator_loss),
         cases=lambda rng: _generator_cases(rng, "numpy_ls_generator_loss")[:3],
         tol=1e-7,

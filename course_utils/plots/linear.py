@@ -1,4 +1,5 @@
-"""Plots of linear classifiers (03_softmax, 04_svm): templates, grid searches, 2-D regions."""
+"""Plots of linear classifiers (03_softmax, 04_svm): templates, grid searches, 2-D regions,
+reliability diagrams."""
 
 from __future__ import annotations
 
@@ -150,4 +151,40 @@ def plot_two_class_margins(ax, W, X, y, *, title: str = "", highlight=None, reso
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     ax.set_title(title)
+    return ax
+
+
+def plot_reliability_diagram(ax, bins: dict, *, title: str = "", ece: float | None = None):
+    """A reliability diagram: each confidence bin's accuracy against its mean confidence.
+
+    Inputs:
+    - ax: the matplotlib Axes to draw on
+    - bins: the dict of ``course_utils.experiments.calibration.reliability_bins``
+    - title: the Axes' title; ece: shown in the legend when given
+    Returns the Axes. Bars reach each bin's accuracy; the diagonal is perfect calibration;
+    a bar below it is over-confident, above it under-confident. Empty bins have no bar.
+    """
+    edges, count = bins["edges"], bins["count"]
+    filled = count > 0
+    centres = (edges[:-1] + edges[1:]) / 2
+    width = np.diff(edges)
+    label = "accuracy" if ece is None else f"accuracy (ECE {ece:.3f})"
+    ax.bar(
+        centres[filled], bins["accuracy"][filled], width=width[filled], edgecolor="k", label=label
+    )
+    ax.plot(
+        bins["confidence"][filled],
+        bins["confidence"][filled],
+        "o",
+        color="C3",
+        ms=4,
+        label="mean confidence",
+    )
+    ax.plot([0, 1], [0, 1], "--", color="0.4", label="perfect calibration")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("confidence (largest probability)")
+    ax.set_ylabel("fraction correct")
+    ax.set_title(title)
+    ax.legend(loc="upper left", fontsize=8)
     return ax

@@ -5,7 +5,9 @@ any ``theta -> (loss, grad)`` function, :func:`descent_summary` says where a los
 stops being finite and whether it diverged. :class:`LearningRateWidget` only wires a
 log-scale slider to a ``run(learning_rate) -> dict`` function and draws what it returns;
 :func:`compare_learning_rates` draws the same panels for a few fixed rates (the static
-plot shown beside the widget).
+plot shown beside the widget). With ``variants`` the widget also gets a toggle between a
+few versions of the problem (e.g. a raw and a centred feature), each with its own ``run``
+and contours.
 
 A run's result is a dict with:
 - "loss_history": 1-D array of losses, one per iterate (inf or nan once it diverged);
@@ -122,36 +124,73 @@ class LearningRateWidget:
 
     Attributes:
     - slider: the ipywidgets.FloatLogSlider of the learning rate
-    - widget: the ipywidgets.VBox to display (slider, status line, plot)
-    - last_result: the latest run's result dict, with "learning_rate", "diverged" and
-      "finite_steps" added; updated on every slider change
+    - toggle: the ipywidgets.ToggleButtons between the variants (None without variants)
+    - widget: the ipywidgets.VBox to display ([toggle,] slider, status line, plot)
+    - last_result: the latest run's result dict, with "learning_rate", "diverged",
+      "finite_steps" and "variant" (its label, or None) added; updated on every change
     - figure: the matplotlib Figure that is redrawn (rendered into the plot as a PNG)
     """
 
     def __init__(
         self,
-        run: Callable[[float], dict],
+        run: Callable[[float], dict] | None,
         *,
         lr_min: float = 1e-4,
         lr_max: float = 10.0,
         value: float = 1e-2,
         title: str = "",
         contour: Callable | None = None,
+        variants: dict[str, dict] | None = None,
     ):
+        """``variants``: optional {label: {"run", "contour" (optional), "note" (optional)}};
+        a toggle switches between them, the first is shown first (``run`` and ``contour``
+        are then ignored and ``run`` may be None). "note" is HTML added to the status line."""
         if not 0 < lr_min < lr_max:
             raise ValueError(f"need 0 < lr_min < lr_max, got {lr_min} and {lr_max}")
-        self.run, self.title, self.contour = run, title, contour
+        self.title, self.variants, self.toggle = title, dict(variants or {}), None
+        self.run, self.contour, self.note, self.variant = run, contour, "", None
+        if self.variants:
+            self._select(next(iter(self.variants)))
+        elif run is None:
+            raise ValueError("need a run function or variants")
         self.slider = log_slider(value, lr_min, lr_max, "learning rate", readout_format=".2e")
         self.status = widgets.HTML()
         self.image = widgets.Image(format="png")
-        self.widget = widgets.VBox([self.slider, self.status, self.image])
+        controls = [self.slider, self.status, self.image]
+        if self.variants:
+            self.toggle = widgets.ToggleButtons(options=list(self.variants), value=self.variant)
+            controls.insert(0, self.toggle)
+        self.widget = widgets.VBox(controls)
         self.figure: Figure | None = None
         self.last_result: dict = {}
         self.update(self.slider.value)
         self.slider.observe(self._on_change, names="value")
+        if self.toggle is not None:
+            self.toggle.observe(self._on_toggle, names="value")
+
+    def _select(self, label: str) -> None:
+        """Make variant ``label`` the current problem (its run, contours and note)."""
+        if label not in self.variants:
+            raise ValueError(f"unknown variant {label!r}; known: {list(self.variants)}")
+        chosen = self.variants[label]
+        if "run" not in chosen:
+            raise ValueError(f"variant {label!r} has no 'run'")
+        self.variant, self.run = label, chosen["run"]
+        self.contour, self.note = chosen.get("contour"), chosen.get("note", "")
+        self.figure = None  # rebuilt on the next update: the contours differ
 
     def _on_change(self, change) -> None:
         self.update(change["new"])
+
+    def _on_toggle(self, change) -> None:
+        self.show_variant(change["new"])
+
+    def show_variant(self, label: str) -> dict:
+        """Switch to variant ``label`` (as the toggle does), rerun, and return last_result."""
+        self._select(label)
+        if self.toggle is not None and self.toggle.value != label:
+            self.toggle.value = label  # its observer calls back here once, harmlessly
+        return self.update(self.slider.value)
 
     def _build_figure(self, with_path: bool) -> None:
         self.figure = Figure(figsize=(10 if with_path else 5.5, 4), layout="constrained")
@@ -164,8 +203,9 @@ class LearningRateWidget:
             _draw_frame(self.path_ax, self.contour)
             (self.path_line,) = self.path_ax.plot([], [], "o-", color="C3", ms=3, lw=1)
             self.path_ax.set_title("path on the loss contours")
-        if self.title:
-            self.figure.suptitle(self.title)
+        title = ", ".join(t for t in (self.title, self.variant) if t)
+        if title:
+            self.figure.suptitle(title)
 
     def update(self, lr: float) -> dict:
         """Run descent at learning rate ``lr``, redraw, and return the new ``last_result``."""
@@ -186,9 +226,11 @@ class LearningRateWidget:
             if self.contour is None:
                 self.path_ax.relim()
                 self.path_ax.autoscale_view()
-        self.status.value = _status_text(lr, summary, losses.size)
-        self.image.value = _png(self.figure)
-        result.update(learning_rate=float(lr), **summary)
+        self.image.value = _png(self.figure)  # before the status: it never runs ahead
+        self.status.value = _status_text(lr, summary, losses.size) + (
+            f" &nbsp;·&nbsp; {self.note}" if self.note else ""
+        )
+        result.update(learning_rate=float(lr), variant=self.variant, **summary)
         self.last_result = result
         return result
 

@@ -90,6 +90,26 @@ def no_loops_squared(X_train, X):
     return _no_loops(X_train, X, root=False)
 
 
+def l1_euclidean(X_train, X):
+    """The L2 distance where L1 is asked."""
+    return np.sqrt(np.sum((X[:, None, :] - X_train[None, :, :]) ** 2, axis=2))
+
+
+def l1_no_abs(X_train, X):
+    """Forgets the absolute value: signed differences cancel."""
+    return np.sum(X[:, None, :] - X_train[None, :, :], axis=2)
+
+
+def l1_mean(X_train, X):
+    """The mean absolute difference instead of the sum."""
+    return np.mean(np.abs(X[:, None, :] - X_train[None, :, :]), axis=2)
+
+
+def l1_transposed(X_train, X):
+    """Broadcasts the other way round: (num_train, num_test)."""
+    return np.sum(np.abs(X_train[:, None, :] - X[None, :, :]), axis=2)
+
+
 def _vote(dists, y_train, k, order, pick):
     nearest = order(dists)[:, :k]
     return np.array([pick(y_train[row]) for row in nearest], dtype=y_train.dtype)
@@ -124,7 +144,7 @@ def labels_one_more_neighbour(dists, y_train, k=1):
     return _vote(dists, y_train, k + 1, _stable, lambda lab: np.argmax(np.bincount(lab)))
 
 
-def _cv(X, y, k_choices, num_folds, seed, folds=None, train_on_all=False, score=None):
+def _cv(X, y, k_choices, num_folds, seed, p=2, folds=None, train_on_all=False, score=None):
     N = X.shape[0]
     if folds is None:
         folds = np.array_split(np.random.default_rng(seed).permutation(N), num_folds)
@@ -133,7 +153,7 @@ def _cv(X, y, k_choices, num_folds, seed, folds=None, train_on_all=False, score=
         train = np.concatenate([folds[j] for j in range(num_folds) if j != i or train_on_all])
         model = KNearestNeighbor()
         model.train(X[train], y[train])
-        dists = model.compute_distances_no_loops(X[folds[i]])
+        dists = model.compute_distances_no_loops(X[folds[i]], p=p)
         for k in k_choices:
             y_pred = model.predict_labels(dists, k=k)
             correct = y_pred == y[folds[i]]
@@ -141,30 +161,38 @@ def _cv(X, y, k_choices, num_folds, seed, folds=None, train_on_all=False, score=
     return accuracies
 
 
-def cv_no_shuffle(X, y, k_choices, num_folds=5, seed=0):
+def cv_no_shuffle(X, y, k_choices, num_folds=5, seed=0, p=2):
     """Contiguous folds in the data's order: the seed is ignored."""
-    return _cv(X, y, k_choices, num_folds, seed, folds=np.array_split(np.arange(len(y)), num_folds))
+    folds = np.array_split(np.arange(len(y)), num_folds)
+    return _cv(X, y, k_choices, num_folds, seed, p, folds=folds)
 
 
-def cv_train_on_all(X, y, k_choices, num_folds=5, seed=0):
+def cv_train_on_all(X, y, k_choices, num_folds=5, seed=0, p=2):
     """The held-out fold stays in the training set (k = 1 then scores 100%)."""
-    return _cv(X, y, k_choices, num_folds, seed, train_on_all=True)
+    return _cv(X, y, k_choices, num_folds, seed, p, train_on_all=True)
 
 
-def cv_counts(X, y, k_choices, num_folds=5, seed=0):
+def cv_counts(X, y, k_choices, num_folds=5, seed=0, p=2):
     """Number of correct predictions instead of the accuracy."""
-    return _cv(X, y, k_choices, num_folds, seed, score=np.sum)
+    return _cv(X, y, k_choices, num_folds, seed, p, score=np.sum)
 
 
-def cv_error_rate(X, y, k_choices, num_folds=5, seed=0):
+def cv_error_rate(X, y, k_choices, num_folds=5, seed=0, p=2):
     """The error rate 1 - accuracy."""
-    return _cv(X, y, k_choices, num_folds, seed, score=lambda c: 1.0 - np.mean(c))
+    return _cv(X, y, k_choices, num_folds, seed, p, score=lambda c: 1.0 - np.mean(c))
 
 
-T2, T1, T0, PL, CV = (
+def cv_ignores_metric(X, y, k_choices, num_folds=5, seed=0, p=2):
+    """Always the L2 distance, whatever p asks."""
+    return _cv(X, y, k_choices, num_folds, seed)
+
+
+REACH, TARGET = "test_choice_within_reach", "test_choice_target"
+T2, T1, T0, L1, PL, CV = (
     "test_compute_distances_two_loops",
     "test_compute_distances_one_loop",
     "test_compute_distances_no_loops",
+    "test_compute_distances_l1",
     "test_predict_labels",
     "test_cross_validate_k",
 )
@@ -179,6 +207,10 @@ MUTANTS = [
     Mutant("no loops: plus sign", T0, {"compute_distances_no_loops": no_loops_plus_sign}),
     Mutant("no loops: norms swapped", T0, {"compute_distances_no_loops": no_loops_swapped_norms}),
     Mutant("no loops: no square root", T0, {"compute_distances_no_loops": no_loops_squared}),
+    Mutant("L1: the L2 distance", L1, {"compute_distances_l1": l1_euclidean}),
+    Mutant("L1: no absolute value", L1, {"compute_distances_l1": l1_no_abs}),
+    Mutant("L1: mean, not sum", L1, {"compute_distances_l1": l1_mean}),
+    Mutant("L1: transposed", L1, {"compute_distances_l1": l1_transposed}),
     Mutant("ties to the largest label", PL, {"predict_labels": labels_ties_to_largest}),
     Mutant("ties to the nearest's label", PL, {"predict_labels": labels_ties_to_nearest}),
     Mutant("farthest neighbours vote", PL, {"predict_labels": labels_farthest}),
@@ -187,4 +219,16 @@ MUTANTS = [
     Mutant("held-out fold trained on", CV, {"cross_validate_k": cv_train_on_all}),
     Mutant("counts, not accuracies", CV, {"cross_validate_k": cv_counts}),
     Mutant("error rate", CV, {"cross_validate_k": cv_error_rate}),
+    Mutant("metric ignored", CV, {"cross_validate_k": cv_ignores_metric}),
+]
+MUTANTS += [
+    Mutant("k = 100: far too smooth", REACH, {"best_k": 100, "best_p": 2}),
+    Mutant("k = 50 with L1", REACH, {"best_k": 50, "best_p": 1}),
+    Mutant("k = 0", REACH, {"best_k": 0, "best_p": 2}),
+    Mutant("p = 3", REACH, {"best_k": 3, "best_p": 3}),
+    Mutant("k = 50: too smooth", TARGET, {"best_k": 50, "best_p": 2}),
+    Mutant("k = 30: not the CV optimum", TARGET, {"best_k": 30, "best_p": 1}),
+    Mutant("k = 2.5", TARGET, {"best_k": 2.5, "best_p": 2}),
+    Mutant("k larger than the training set", TARGET, {"best_k": 5000, "best_p": 2}),
+    Mutant("k and p as strings", TARGET, {"best_k": "5", "best_p": "2"}),
 ]

@@ -241,6 +241,15 @@ class PredictScores(ReferenceSquaredErrorClassifier):
 
 NAIVE, VEC = "test_softmax_loss_naive", "test_softmax_loss_vectorized"
 TRAIN, PREDICT = "test_train", "test_predict"
+#: hyperparameters a student might pick without looking at the search (each must lose points)
+ABSURD_CHOICES = {
+    "learning rate far too small": (1e-6, 1e-4),
+    "learning rate too small for 500 steps": (1e-3, 1e-4),
+    "regularisation that wipes W out": (1.0, 10.0),
+    "learning rate and reg swapped": (1e-4, 5.0),
+    "divergent step with strong reg": (1e4, 0.1),
+    "negative learning rate": (-5.0, 1e-4),
+}
 MUTANTS = [
     Mutant("naive: no max shift", NAIVE, {"softmax_loss_naive": naive_no_shift}),
     Mutant("naive: gradient not averaged", NAIVE, {"softmax_loss_naive": naive_grad_not_averaged}),
@@ -264,4 +273,8 @@ MUTANTS = [
     Mutant("predict: wrong axis", PREDICT, {"LinearClassifier": PredictWrongAxis}),
     Mutant("predict: argmin", PREDICT, {"LinearClassifier": PredictArgmin}),
     Mutant("predict: scores", PREDICT, {"LinearClassifier": PredictScores}),
+    *[
+        Mutant(f"tuned: {name}", "test_tuned", {"best_learning_rate": lr, "best_reg": reg})
+        for name, (lr, reg) in ABSURD_CHOICES.items()
+    ],
 ]

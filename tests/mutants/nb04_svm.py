@@ -101,6 +101,15 @@ def vectorized_no_delta(W, X, y, reg):
 
 
 NAIVE, VEC = "test_svm_loss_naive", "test_svm_loss_vectorized"
+#: hyperparameters a student might pick without looking at the search (each must lose points)
+ABSURD_CHOICES = {
+    "learning rate far too small": (1e-6, 1e-4),
+    "learning rate too small for 500 steps": (1e-3, 1e-4),
+    "regularisation that wipes W out": (1.0, 10.0),
+    "learning rate and reg swapped": (1e-4, 5.0),
+    "divergent step with strong reg": (1e4, 0.1),
+    "negative learning rate": (-5.0, 1e-4),
+}
 MUTANTS = [
     Mutant("naive: correct class summed", NAIVE, {"svm_loss_naive": naive_includes_correct_class}),
     Mutant("naive: kink counted as active", NAIVE, {"svm_loss_naive": naive_kink_active}),
@@ -114,4 +123,8 @@ MUTANTS = [
     Mutant("vec: wrong sign at the label", VEC, {"svm_loss_vectorized": vectorized_wrong_sign}),
     Mutant("vec: reg gradient reg*W", VEC, {"svm_loss_vectorized": vectorized_reg_gradient_once}),
     Mutant("vec: no margin delta", VEC, {"svm_loss_vectorized": vectorized_no_delta}),
+    *[
+        Mutant(f"tuned: {name}", "test_tuned", {"best_learning_rate": lr, "best_reg": reg})
+        for name, (lr, reg) in ABSURD_CHOICES.items()
+    ],
 ]
