@@ -1,5 +1,7 @@
 """What 05_backprop grades: the affine layer, six activations (forward and backward) and
-the two-layer network's loss and gradients.
+the two-layer network's loss and gradients, the N-layer network's loss and gradients, and
+an outcome task: the student's hidden size, learning rate and reg for the digits network,
+judged by training the reference with them on the grader's own split.
 
 A backward pass receives the cache of the student's own forward (an opaque tuple), so each
 backward case calls the forward first (bound as "fwd", not recorded) and then the backward
@@ -9,10 +11,14 @@ own business.
 
 from __future__ import annotations
 
+import functools
+import math
+
 import numpy as np
 
-from autograder.spec import Check, Ref, call, case
-from course_utils.classifiers.fc_net import TwoLayerNet
+from autograder.spec import Check, Ref, call, case, read
+from course_utils.classifiers.fc_net import FullyConnectedNet, TwoLayerNet
+from course_utils.data import load_digits
 from course_utils.layers import (
     affine_backward,
     affine_forward,
@@ -243,6 +249,170 @@ TWO_LAYER_NAMES = {
     **{f"s0.out.1.{k}": f"grads['{k}']" for k in ("W1", "b1", "W2", "b2")},
 }
 
+# --- N-layer network ----------------------------------------------------------------------
+
+
+def reference_fc_net_loss(params, X, y=None, reg=0.0):
+    """The reference, through course_utils' FullyConnectedNet.loss (float64) on the params."""
+    num_layers = sum(1 for name in params if name.startswith("W"))
+    net = FullyConnectedNet([1] * (num_layers - 1), input_dim=1, num_classes=1, dtype=np.float64)
+    net.params = {name: np.asarray(value, dtype=np.float64) for name, value in params.items()}
+    net.reg = reg
+    return net.loss(X, y)
+
+
+def _deep_net(rng, dims, scale=0.5):
+    """Params W1, b1, ..., WL, bL for sizes dims = [D, H_1, ..., C]."""
+    params = {}
+    for i, (fan_in, fan_out) in enumerate(zip(dims[:-1], dims[1:]), start=1):
+        params[f"W{i}"] = scale * rng.normal(size=(fan_in, fan_out))
+        params[f"b{i}"] = 0.1 * rng.normal(size=fan_out)
+    return params
+
+
+def _fc_net_cases(rng):
+    """Depths 1 to 4, reg 0 and > 0, a batch of one, image-shaped inputs, scores only."""
+    N, D, C = _dims(rng, 5, 12), _dims(rng, 4, 9), _dims(rng, 3, 6)
+    reg = float(rng.uniform(0.1, 1.0))
+
+    def dims(depth):
+        return [D, *(_dims(rng, 4, 10) for _ in range(depth - 1)), C]
+
+    def labels(n):
+        return rng.integers(0, C, size=n)
+
+    cases = [
+        case(
+            f"depth {depth}, {'with' if r else 'no'} regularization",
+            call("fc_net_loss", _deep_net(rng, dims(depth)), rng.normal(size=(N, D)), labels(N), r),
+        )
+        for depth, r in ((1, 0.0), (1, reg), (2, reg), (3, 0.0), (3, reg), (4, reg))
+    ]
+    image = (2, _dims(rng, 2, 4), 3)
+    return [
+        *cases,
+        case(
+            "scores only (y is None), depth 3",
+            call("fc_net_loss", _deep_net(rng, dims(3)), rng.normal(size=(N, D))),
+        ),
+        case(
+            "a batch of one, depth 3, with regularization",
+            call("fc_net_loss", _deep_net(rng, dims(3)), rng.normal(size=(1, D)), labels(1), reg),
+        ),
+        case(
+            "image-shaped inputs, depth 2",
+            call(
+                "fc_net_loss",
+                _deep_net(rng, [int(np.prod(image)), _dims(rng, 4, 10), C]),
+                rng.normal(size=(N, *image)),
+                labels(N),
+                reg,
+            ),
+        ),
+    ]
+
+
+# --- outcome: the student's choice of hidden size, learning rate and reg --------------------
+
+#: what the judge reads, in order, and the reference's own choices (same shapes)
+TUNING_CHOICES = {"best_hidden_size": 100, "best_learning_rate": 2.0, "best_reg": 1e-3}
+#: held-out accuracy of the grader's run that earns full points, and the partial step
+#: (measured: 100 hidden units reach 93.6 % with lr 0.5, 94.5 % with 1.0, 95.3 % with 2.0)
+TUNING_TARGET = 0.94
+TUNING_PARTIAL = 0.90
+#: what is allowed, so that one judge run stays within a few seconds
+TUNING_LIMITS = {
+    "best_hidden_size": (1, 200),
+    "best_learning_rate": (1e-6, 10.0),
+    "best_reg": (0.0, 10.0),
+}
+
+
+@functools.lru_cache(maxsize=1)
+def _tuning_split(seed: int = 2026):
+    """The grader's own split of the 1797 digits: 1000 train, 200 Solver-val, 597 scored."""
+    X, y = load_digits()
+    order = np.random.default_rng(seed).permutation(len(y))
+    X = X.reshape(len(y), -1)[order]
+    y = y[order]
+    mean = X[:1000].mean(axis=0)
+    X = X - mean
+    data = {"X_train": X[:1000], "y_train": y[:1000], "X_val": X[1000:1200], "y_val": y[1000:1200]}
+    return data, X[1200:], y[1200:]
+
+
+@functools.lru_cache(maxsize=16)
+def tuning_accuracy(hidden_size: int, learning_rate: float, reg: float) -> float:
+    """Accuracy on the grader's held-out digits of the reference TwoLayerNet trained with the
+    choices: weight scale 0.1, seed 0, plain SGD, lr decay 0.95, 8 epochs of batches of 100."""
+    from course_utils.solver import Solver
+
+    data, X_score, y_score = _tuning_split()
+    net = TwoLayerNet(64, hidden_size, 10, weight_scale=0.1, reg=reg, seed=0)
+    solver = Solver(
+        net,
+        data,
+        update_rule="sgd",
+        optim_config={"learning_rate": learning_rate},
+        lr_decay=0.95,
+        num_epochs=8,
+        batch_size=100,
+        verbose=False,
+        progress=False,
+        seed=0,
+    )
+    with np.errstate(all="ignore"):  # a diverging learning rate is the student's to find
+        solver.train()
+        scores = net.loss(X_score)
+    if not np.all(np.isfinite(scores)):
+        return 0.0
+    return float(np.mean(np.argmax(scores, axis=1) == y_score))
+
+
+def _read_choices(got) -> tuple[tuple[int, float, float] | None, str | None]:
+    """(hidden size, learning rate, reg) from the recorded values, or (None, a sentence)."""
+    values = []
+    for index, (name, (low, high)) in enumerate(TUNING_LIMITS.items()):
+        value = got.get(f"s{index}.out")
+        if value is None or np.size(value) != 1:
+            return None, f"`{name}` must be set to a single number."
+        value = float(np.asarray(value, dtype=np.float64).ravel()[0])
+        if not math.isfinite(value) or not low <= value <= high:
+            return (
+                None,
+                f"`{name}` = {value:g} is outside the range this task allows [{low:g}, {high:g}].",
+            )
+        values.append(value)
+    hidden, learning_rate, reg = values
+    if hidden != int(hidden):
+        return None, f"`best_hidden_size` must be a whole number, got {hidden:g}."
+    return (int(hidden), learning_rate, reg), None
+
+
+def tuning_judge(threshold: float):
+    """A judge: None when the grader's run with the student's choices reaches ``threshold``."""
+
+    def judge(got) -> str | None:
+        choices, problem = _read_choices(got)
+        if problem:
+            return problem
+        reached = tuning_accuracy(*choices)
+        if reached >= threshold:
+            return None
+        return (
+            f"With your choices the network reaches {reached:.1%} on the grader's validation "
+            f"digits, below {threshold:.0%}."
+        )
+
+    return judge
+
+
+FC_NET_NAMES = {
+    "s0.out": "the scores",
+    "s0.out.0": "the loss",
+    **{f"s0.out.1.{p}{i}": f"grads['{p}{i}']" for p in ("W", "b") for i in range(1, 5)},
+}
+
 CHECKS = [
     Check(
         grade_id="test_affine",
@@ -269,5 +439,27 @@ CHECKS = [
         cases=_two_layer_cases,
         tol=1e-7,
         names=TWO_LAYER_NAMES,
+    ),
+    Check(
+        grade_id="test_fc_net_loss",
+        function="fc_net_loss",
+        reference={"fc_net_loss": reference_fc_net_loss},
+        cases=_fc_net_cases,
+        tol=1e-7,
+        names=FC_NET_NAMES,
+    ),
+    *(
+        Check(
+            grade_id="test_tuning",
+            function="best_hidden_size, best_learning_rate, best_reg",
+            reference=TUNING_CHOICES,
+            cases=lambda rng, label=label: [case(label, *(read(n) for n in TUNING_CHOICES))],
+            names={f"s{i}.out": name for i, name in enumerate(TUNING_CHOICES)},
+            judge=tuning_judge(threshold),
+        )
+        for label, threshold in (
+            (f"your choices reach {TUNING_PARTIAL:.0%} on the grader's split", TUNING_PARTIAL),
+            (f"your choices reach {TUNING_TARGET:.0%} on the grader's split", TUNING_TARGET),
+        )
     ),
 ]

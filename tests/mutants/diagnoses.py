@@ -115,6 +115,7 @@ LABELS: dict[str, dict[str, tuple[str, ...]]] = {
         "elu: no - 1": OTHER_BRANCH,
         "elu: backward without alpha": OTHER_BRANCH,
         "softplus: naive log(1 + exp)": OVERFLOW,
+        "N-layer: summed over the batch": BATCH_N,
     },
     "06_optimizers": {
         "momentum: velocity sign": ("wrong sign",),

@@ -4,7 +4,9 @@ import numpy as np
 
 from autograder.checks.nb05_backprop import reference_two_layer_loss
 from course_utils.layers import (
+    affine_backward,
     affine_forward,
+    relu_backward,
     relu_forward,
     softmax_loss,
 )
@@ -210,6 +212,70 @@ def two_layer_unstable_softmax(params, X, y=None, reg=0.0):
     return loss, grads
 
 
+# --- N-layer network ----------------------------------------------------------------------
+
+
+def _fc_net(params, X, y, reg, *, bug=None):
+    """The N-layer loss, correct unless ``bug`` names one mistake."""
+    L = sum(1 for name in params if name.startswith("W"))
+    out, caches = X, []
+    for i in range(1, L + 1):
+        out, fc_cache = affine_forward(out, params[f"W{i}"], params[f"b{i}"])
+        relu_cache = None
+        if i < L or bug == "relu on the scores":
+            out, relu_cache = relu_forward(out)
+        caches.append((fc_cache, relu_cache))
+    if y is None:
+        return out
+    loss, dout = softmax_loss(out, y)
+    if bug == "summed over the batch":
+        loss, dout = loss * len(y), dout * len(y)
+    grads = {}
+    for i in range(L, 0, -1):
+        fc_cache, relu_cache = caches[i - 1]
+        if relu_cache is not None and bug == "mask of the next layer":
+            relu_cache = caches[min(i, L - 2)][1]  # caches[i] where caches[i - 1] is meant
+        if relu_cache is not None:
+            dout = relu_backward(dout, relu_cache)
+        dout, grads[f"W{i}"], grads[f"b{i}"] = affine_backward(dout, fc_cache)
+    for i in range(1, L + 1):
+        if bug == "only the last layer regularized" and i < L:
+            continue
+        loss += 0.5 * reg * np.sum(params[f"W{i}"] ** 2)
+        if bug != "no reg gradient":
+            grads[f"W{i}"] = grads[f"W{i}"] + reg * params[f"W{i}"]
+        if bug == "biases regularized":
+            loss += 0.5 * reg * np.sum(params[f"b{i}"] ** 2)
+            grads[f"b{i}"] = grads[f"b{i}"] + reg * params[f"b{i}"]
+    return loss, grads
+
+
+def _fc_mutant(bug):
+    def fc_net_loss(params, X, y=None, reg=0.0):
+        return _fc_net(params, X, y, reg, bug=bug)
+
+    fc_net_loss.__doc__ = f"The N-layer loss with one mistake: {bug}."
+    return fc_net_loss
+
+
+def fc_net_two_layers_only(params, X, y=None, reg=0.0):
+    """Written for exactly two layers (W1, W2): wrong for every other depth."""
+    two = {k: params[k] for k in ("W1", "b1", "W2", "b2") if k in params}
+    if "W2" not in two:
+        raise KeyError("W2")
+    return reference_two_layer_loss(two, X, y, reg)
+
+
+FC_BUGS = (
+    "no reg gradient",
+    "biases regularized",
+    "mask of the next layer",
+    "summed over the batch",
+    "relu on the scores",
+    "only the last layer regularized",
+)
+
+FC = "test_fc_net_loss"
 AF, RL, ST, LE, TL = (
     "test_affine",
     "test_relu",
@@ -246,4 +312,13 @@ MUTANTS = [
     Mutant("two-layer: no ReLU mask", TL, {"two_layer_loss": two_layer_no_relu_mask}),
     Mutant("two-layer: biases regularized", TL, {"two_layer_loss": two_layer_regularizes_biases}),
     Mutant("two-layer: unstable softmax", TL, {"two_layer_loss": two_layer_unstable_softmax}),
+    *(
+        Mutant(f"N-layer: {bug}", "test_fc_net_loss", {"fc_net_loss": _fc_mutant(bug)})
+        for bug in FC_BUGS
+    ),
+    Mutant("N-layer: two layers only", "test_fc_net_loss", {"fc_net_loss": fc_net_two_layers_only}),
+    Mutant("tuning: two hidden units", "test_tuning", {"best_hidden_size": 2}),
+    Mutant("tuning: learning rate 1e-5", "test_tuning", {"best_learning_rate": 1e-5}),
+    Mutant("tuning: all weight decay", "test_tuning", {"best_reg": 5.0}),
+    Mutant("tuning: section 5's guesses", "test_tuning", {"best_learning_rate": 0.5}),
 ]
