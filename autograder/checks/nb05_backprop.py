@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from autograder.spec import Check, Ref, call, case, read
+from autograder.spec import Check, Ref, alternatives, call, case, read
 from course_utils.classifiers.fc_net import FullyConnectedNet, TwoLayerNet
 from course_utils.data import load_digits
 from course_utils.layers import (
@@ -30,6 +30,7 @@ from course_utils.layers import (
     relu_forward,
     sigmoid_backward,
     sigmoid_forward,
+    softmax_loss,
     softplus_backward,
     softplus_forward,
     tanh_backward,
@@ -164,6 +165,7 @@ def _activation_checks() -> list[Check]:
                 tol=1e-9,
                 names={"s0.out.0": "out"},
                 compare=("s0.out.0",),
+                alternatives=alternatives(fname, MISTAKES),
             )
         )
         checks.append(
@@ -174,6 +176,7 @@ def _activation_checks() -> list[Check]:
                 cases=_backward_cases(name, alpha),
                 tol=1e-9,
                 names={"s1.out": "dx"},
+                alternatives=alternatives(bname, MISTAKES),
             )
         )
     return checks
@@ -413,10 +416,343 @@ FC_NET_NAMES = {
     **{f"s0.out.1.{p}{i}": f"grads['{p}{i}']" for p in ("W", "b") for i in range(1, 5)},
 }
 
+
+# The known mistakes: what a student's wrong output most likely comes from
+# (tests/mutants grades each one as a mutant too).
+
+
+def affine_forward_no_flatten(x, w, b):
+    """Forgets to flatten x: fails for image-shaped inputs."""
+    return x @ w + b, (x, w, b)
+
+
+def affine_forward_no_bias(x, w, b):
+    """Forgets the bias."""
+    return x.reshape(x.shape[0], -1) @ w, (x, w, b)
+
+
+def affine_backward_flat_dx(dout, cache):
+    """dx left flat, of shape (N, D) instead of x's shape."""
+    x, w, _ = cache
+    x_flat = x.reshape(x.shape[0], -1)
+    return dout @ w.T, x_flat.T @ dout, dout.sum(axis=0)
+
+
+def affine_backward_db_mean(dout, cache):
+    """db averaged over the batch instead of summed."""
+    x, w, _ = cache
+    x_flat = x.reshape(x.shape[0], -1)
+    return (dout @ w.T).reshape(x.shape), x_flat.T @ dout, dout.mean(axis=0)
+
+
+def affine_backward_dw_transposed(dout, cache):
+    """dw of shape (M, D): dout^T x instead of x^T dout."""
+    x, w, _ = cache
+    x_flat = x.reshape(x.shape[0], -1)
+    return (dout @ w.T).reshape(x.shape), dout.T @ x_flat, dout.sum(axis=0)
+
+
+def relu_backward_ge(dout, cache):
+    """Passes the gradient where x >= 0: wrong at exact zeros."""
+    return dout * (cache >= 0)
+
+
+def relu_backward_identity(dout, cache):
+    """Forgets the mask."""
+    return dout.copy()
+
+
+def relu_forward_abs(x):
+    """|x| instead of max(0, x)."""
+    return np.abs(x), x
+
+
+def sigmoid_forward_sign(x):
+    """exp(x) instead of exp(-x): 1 - sigmoid(x)."""
+    with np.errstate(over="ignore"):
+        out = 1 / (1 + np.exp(x))
+    return out, out
+
+
+def sigmoid_backward_missing_factor(dout, cache):
+    """dout * s, the (1 - s) factor forgotten."""
+    return dout * cache
+
+
+def sigmoid_backward_recomputed_on_out(dout, cache):
+    """Applies the sigmoid again to the cached output: s(s) (1 - s(s))."""
+    s = 1 / (1 + np.exp(-cache))
+    return dout * s * (1 - s)
+
+
+def tanh_backward_no_square(dout, cache):
+    """1 - t instead of 1 - t**2."""
+    return dout * (1 - cache)
+
+
+def tanh_forward_naive(x):
+    """(e^x - e^-x) / (e^x + e^-x): NaN for huge inputs."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = (np.exp(x) - np.exp(-x)) / (np.exp(x) + np.exp(-x))
+    return out, out
+
+
+def leaky_relu_forward_fixed_alpha(x, alpha=0.01):
+    """Ignores the alpha argument."""
+    return np.where(x > 0, x, 0.01 * x), (x, alpha)
+
+
+def leaky_relu_backward_zero_slope(dout, cache):
+    """Backward of a plain ReLU: no gradient for negative inputs."""
+    x, _ = cache
+    return dout * (x > 0)
+
+
+def elu_forward_no_minus_one(x, alpha=1.0):
+    """alpha * exp(x) for x <= 0: forgets the - 1."""
+    with np.errstate(over="ignore"):
+        return np.where(x > 0, x, alpha * np.exp(np.minimum(x, 0))), (x, alpha)
+
+
+def elu_backward_no_alpha(dout, cache):
+    """dout * exp(x) for x <= 0: forgets alpha."""
+    x, _ = cache
+    return np.where(x > 0, dout, dout * np.exp(np.minimum(x, 0)))
+
+
+def softplus_forward_naive(x):
+    """log(1 + exp(x)): infinite for huge inputs."""
+    with np.errstate(over="ignore"):
+        return np.log(1 + np.exp(x)), x
+
+
+def softplus_backward_wrong_sign(dout, cache):
+    """sigmoid(-x) instead of sigmoid(x)."""
+    with np.errstate(over="ignore"):
+        return dout / (1 + np.exp(cache))
+
+
+def _forward(params, X):
+    hidden, _ = relu_forward(affine_forward(X, params["W1"], params["b1"])[0])
+    scores, _ = affine_forward(hidden, params["W2"], params["b2"])
+    return hidden, scores
+
+
+def two_layer_reg_without_half(params, X, y=None, reg=0.0):
+    """reg * sum(W**2) in the loss (and 2 * reg * W in the gradients): the 0.5 forgotten."""
+    out = reference_two_layer_loss(params, X, y, reg)
+    if y is None:
+        return out
+    loss, grads = out
+    loss += 0.5 * reg * (np.sum(params["W1"] ** 2) + np.sum(params["W2"] ** 2))
+    grads["W1"] = grads["W1"] + reg * params["W1"]
+    grads["W2"] = grads["W2"] + reg * params["W2"]
+    return loss, grads
+
+
+def two_layer_no_reg_gradient(params, X, y=None, reg=0.0):
+    """Regularization added to the loss but not to the gradients."""
+    out = reference_two_layer_loss(params, X, y, reg)
+    if y is None:
+        return out
+    loss, grads = out
+    grads["W1"] = grads["W1"] - reg * params["W1"]
+    grads["W2"] = grads["W2"] - reg * params["W2"]
+    return loss, grads
+
+
+def two_layer_no_relu_mask(params, X, y=None, reg=0.0):
+    """Backward through the hidden layer without the ReLU mask."""
+    hidden, scores = _forward(params, X)
+    if y is None:
+        return scores
+    loss, dscores = softmax_loss(scores, y)
+    W1, W2 = params["W1"], params["W2"]
+    loss += 0.5 * reg * (np.sum(W1**2) + np.sum(W2**2))
+    X_flat = X.reshape(X.shape[0], -1)
+    dhidden = dscores @ W2.T
+    grads = {
+        "W2": hidden.T @ dscores + reg * W2,
+        "b2": dscores.sum(axis=0),
+        "W1": X_flat.T @ dhidden + reg * W1,
+        "b1": dhidden.sum(axis=0),
+    }
+    return loss, grads
+
+
+def two_layer_regularizes_biases(params, X, y=None, reg=0.0):
+    """Biases regularized too."""
+    out = reference_two_layer_loss(params, X, y, reg)
+    if y is None:
+        return out
+    loss, grads = out
+    loss += 0.5 * reg * (np.sum(params["b1"] ** 2) + np.sum(params["b2"] ** 2))
+    grads["b1"] = grads["b1"] + reg * params["b1"]
+    grads["b2"] = grads["b2"] + reg * params["b2"]
+    return loss, grads
+
+
+def two_layer_unstable_softmax(params, X, y=None, reg=0.0):
+    """Softmax without subtracting the row maximum: overflows for large scores."""
+    hidden, scores = _forward(params, X)
+    if y is None:
+        return scores
+    _, grads = reference_two_layer_loss(params, X, y, reg)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        exp = np.exp(scores)
+        probs = exp / exp.sum(axis=1, keepdims=True)
+        loss = -np.mean(np.log(probs[np.arange(len(y)), y]))
+    loss += 0.5 * reg * (np.sum(params["W1"] ** 2) + np.sum(params["W2"] ** 2))
+    return loss, grads
+
+
+def _fc_net(params, X, y, reg, *, bug=None):
+    """The N-layer loss, correct unless ``bug`` names one mistake."""
+    L = sum(1 for name in params if name.startswith("W"))
+    out, caches = X, []
+    for i in range(1, L + 1):
+        out, fc_cache = affine_forward(out, params[f"W{i}"], params[f"b{i}"])
+        relu_cache = None
+        if i < L or bug == "relu on the scores":
+            out, relu_cache = relu_forward(out)
+        caches.append((fc_cache, relu_cache))
+    if y is None:
+        return out
+    loss, dout = softmax_loss(out, y)
+    if bug == "summed over the batch":
+        loss, dout = loss * len(y), dout * len(y)
+    grads = {}
+    for i in range(L, 0, -1):
+        fc_cache, relu_cache = caches[i - 1]
+        if relu_cache is not None and bug == "mask of the next layer":
+            relu_cache = caches[min(i, L - 2)][1]  # caches[i] where caches[i - 1] is meant
+        if relu_cache is not None:
+            dout = relu_backward(dout, relu_cache)
+        dout, grads[f"W{i}"], grads[f"b{i}"] = affine_backward(dout, fc_cache)
+    for i in range(1, L + 1):
+        if bug == "only the last layer regularized" and i < L:
+            continue
+        loss += 0.5 * reg * np.sum(params[f"W{i}"] ** 2)
+        if bug != "no reg gradient":
+            grads[f"W{i}"] = grads[f"W{i}"] + reg * params[f"W{i}"]
+        if bug == "biases regularized":
+            loss += 0.5 * reg * np.sum(params[f"b{i}"] ** 2)
+            grads[f"b{i}"] = grads[f"b{i}"] + reg * params[f"b{i}"]
+    return loss, grads
+
+
+def _fc_mutant(bug):
+    def fc_net_loss(params, X, y=None, reg=0.0):
+        return _fc_net(params, X, y, reg, bug=bug)
+
+    fc_net_loss.__doc__ = f"The N-layer loss with one mistake: {bug}."
+    return fc_net_loss
+
+
+def fc_net_two_layers_only(params, X, y=None, reg=0.0):
+    """Written for exactly two layers (W1, W2): wrong for every other depth."""
+    two = {k: params[k] for k in ("W1", "b1", "W2", "b2") if k in params}
+    if "W2" not in two:
+        raise KeyError("W2")
+    return reference_two_layer_loss(two, X, y, reg)
+
+
+#: the N-layer net's known mistakes, each made by _fc_mutant(bug)
+FC_BUGS = {
+    "no reg gradient": "the penalty is in the loss but not in the gradients",
+    "biases regularized": "the biases are regularized too: only the weights are",
+    "mask of the next layer": "the ReLU mask of the next layer used: each layer uses its own",
+    "summed over the batch": "summed over the batch: average the loss over N",
+    "relu on the scores": "a ReLU on the scores: the last layer is affine only",
+    "only the last layer regularized": "only the last layer regularized: every W is",
+}
+
+#: per graded function, (what the mistake is, an implementation that makes it)
+MISTAKES = {
+    "affine_forward": [
+        ("x is not flattened to (N, D) first: image-shaped inputs fail", affine_forward_no_flatten),
+        ("the bias is missing", affine_forward_no_bias),
+    ],
+    "affine_backward": [
+        ("dx left flat: reshape it to x's shape", affine_backward_flat_dx),
+        ("db averaged over the batch: sum it", affine_backward_db_mean),
+        ("dw transposed: dw = x^T dout, of w's shape", affine_backward_dw_transposed),
+    ],
+    "relu_backward": [
+        (
+            "the gradient passed where x >= 0: ReLU's derivative at 0 is taken as 0",
+            relu_backward_ge,
+        ),
+        ("the mask is missing: no gradient where x <= 0", relu_backward_identity),
+    ],
+    "relu_forward": [
+        ("|x| where max(0, x) belongs", relu_forward_abs),
+    ],
+    "sigmoid_forward": [
+        ("the sign of the exponent: sigmoid(x) = 1 / (1 + exp(-x))", sigmoid_forward_sign),
+    ],
+    "sigmoid_backward": [
+        ("the factor (1 - s) is missing: dx = dout s (1 - s)", sigmoid_backward_missing_factor),
+        (
+            "the sigmoid applied again to the cached output: use s itself",
+            sigmoid_backward_recomputed_on_out,
+        ),
+    ],
+    "tanh_backward": [
+        ("1 - t where 1 - t² belongs", tanh_backward_no_square),
+    ],
+    "tanh_forward": [
+        ("tanh from exponentials overflows: use np.tanh", tanh_forward_naive),
+    ],
+    "leaky_relu_forward": [
+        ("the alpha argument is ignored", leaky_relu_forward_fixed_alpha),
+    ],
+    "leaky_relu_backward": [
+        (
+            "no gradient for negative inputs: the slope there is alpha",
+            leaky_relu_backward_zero_slope,
+        ),
+    ],
+    "elu_forward": [
+        ("the - 1 is missing: alpha (exp(x) - 1) for x <= 0", elu_forward_no_minus_one),
+    ],
+    "elu_backward": [
+        ("alpha is missing in the backward: dout alpha exp(x) for x <= 0", elu_backward_no_alpha),
+    ],
+    "softplus_forward": [
+        ("log(1 + exp(x)) overflows: use np.logaddexp(0, x)", softplus_forward_naive),
+    ],
+    "softplus_backward": [
+        ("sigmoid(-x) where sigmoid(x) belongs", softplus_backward_wrong_sign),
+    ],
+    "two_layer_loss": [
+        (
+            "the penalty without its 0.5: 0.5 reg Σ W², with the gradient reg W",
+            two_layer_reg_without_half,
+        ),
+        ("the penalty is in the loss but not in the gradients", two_layer_no_reg_gradient),
+        (
+            "the ReLU mask is missing on the way back through the hidden layer",
+            two_layer_no_relu_mask,
+        ),
+        ("the biases are regularized too: only the weights are", two_layer_regularizes_biases),
+        (
+            "no max shift: exp overflows on large scores (subtract each row's maximum)",
+            two_layer_unstable_softmax,
+        ),
+    ],
+    "fc_net_loss": [
+        ("written for two layers only: loop over every layer", fc_net_two_layers_only),
+        *((says, _fc_mutant(bug)) for bug, says in FC_BUGS.items()),
+    ],
+}
+
+
 CHECKS = [
     Check(
         grade_id="test_affine",
         function="affine_forward",
+        alternatives=alternatives("affine_forward", MISTAKES),
         reference={"affine_forward": affine_forward},
         cases=_affine_forward_cases,
         tol=1e-9,
@@ -426,6 +762,7 @@ CHECKS = [
     Check(
         grade_id="test_affine",
         function="affine_backward",
+        alternatives=alternatives("affine_backward", MISTAKES),
         reference={"affine_forward": affine_forward, "affine_backward": affine_backward},
         cases=_affine_backward_cases,
         tol=1e-9,
@@ -435,6 +772,7 @@ CHECKS = [
     Check(
         grade_id="test_two_layer_loss",
         function="two_layer_loss",
+        alternatives=alternatives("two_layer_loss", MISTAKES),
         reference={"two_layer_loss": reference_two_layer_loss},
         cases=_two_layer_cases,
         tol=1e-7,
@@ -443,6 +781,7 @@ CHECKS = [
     Check(
         grade_id="test_fc_net_loss",
         function="fc_net_loss",
+        alternatives=alternatives("fc_net_loss", MISTAKES),
         reference={"fc_net_loss": reference_fc_net_loss},
         cases=_fc_net_cases,
         tol=1e-7,
