@@ -242,27 +242,7 @@ def find_problems(
         )
         if problem is None:
             continue
-        others = tuple(
-            Term(v, check.names.get(k, k))
-            for k, v in expected.items()
-            if k != key and np.count_nonzero(v) >= MIN_TERM_VALUES
-        )
-        cause = diagnoses_on() and diagnose(
-            got.get(key),
-            expected[key],
-            name,
-            check.tol,
-            factors=clues.factors,
-            terms=clues.terms + others,
-            inputs=clues.inputs,
-            reveal=False,
-            coincidences=clues.coincidences,
-            batch=clues.batch,
-        )
-        cause = cause or None
-        evidence = ""
-        if cause and cause.endswith(UNNAMED_FACTOR):  # the same c in every case, or chance
-            evidence = f"{factor_of(got.get(key), expected[key]):.6g}"
+        cause, evidence = _generic_cause(got.get(key), expected, key, name, check, clues)
         findings.append(Finding(name, problem, cause, int(np.size(expected[key])), evidence))
     mistake = _matching_alternative(got, keys, check, alternatives) if findings else None
     if mistake:
@@ -271,9 +251,35 @@ def find_problems(
     return findings
 
 
+def _generic_cause(got, expected, key, name, check: Check, clues: Clues):
+    """The likely cause of one wrong output from the generic signatures, and its evidence
+    (the factor c of an unnamed constant factor, which must recur in another case)."""
+    if not diagnoses_on():
+        return None, ""
+    others = tuple(
+        Term(v, check.names.get(k, k))
+        for k, v in expected.items()
+        if k != key and np.count_nonzero(v) >= MIN_TERM_VALUES
+    )
+    cause = diagnose(
+        got,
+        expected[key],
+        name,
+        check.tol,
+        factors=clues.factors,
+        terms=clues.terms + others,
+        inputs=clues.inputs,
+        reveal=False,
+        coincidences=clues.coincidences,
+        batch=clues.batch,
+    )
+    if cause and cause.endswith(UNNAMED_FACTOR):
+        return cause, f"{factor_of(got, expected[key]):.6g}"
+    return cause, ""
+
+
 def _matching_alternative(got, keys, check: Check, alternatives) -> str | None:
     """The one known mistake whose outputs ``got`` matches on every compared key, if one."""
-    matching = []
     with np.errstate(all="ignore"):  # a mistake's outputs may overflow: no warning in a cell
         matching = _matches(got, keys, check, alternatives)
     return matching[0] if len(set(matching)) == 1 else None
