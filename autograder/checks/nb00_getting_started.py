@@ -49,6 +49,29 @@ def sum_not_mean(x, window):
     return sums[window:] - sums[:-window]
 
 
+def first_window_missing(x, window):
+    """Cumulative sums without the leading 0: the first window is lost."""
+    sums = np.cumsum(x)
+    return (sums[window:] - sums[:-window]) / window
+
+
+def standardize_centred_only(X):
+    """Subtracts the mean but never divides by the std."""
+    return X - X.mean(axis=0)
+
+
+def standardize_by_variance(X):
+    """Divides by the variance instead of the standard deviation."""
+    var = X.var(axis=0)
+    return (X - X.mean(axis=0)) / np.where(var > 0, var, 1.0)
+
+
+def standardize_whole_matrix(X):
+    """One mean and one std for the whole matrix instead of one per column."""
+    std = X.std()
+    return (X - X.mean()) / (std if std > 0 else 1.0)
+
+
 def standardize_rows(X):
     """Standardizes along the wrong axis."""
     return (X - X.mean(axis=1, keepdims=True)) / X.std(axis=1, keepdims=True)
@@ -72,6 +95,7 @@ MISTAKES = {
         ("np.convolve in 'same' mode: the output has N - window + 1 entries", same_length_average),
         ("the last window is missing: there are N - window + 1 of them", off_by_one_average),
         ("the window sums, not their means: divide by the window", sum_not_mean),
+        ("the first window is missing: prepend a 0 to the cumulative sums", first_window_missing),
     ],
     "standardize": [
         ("standardized along the wrong axis: each column gets mean 0 and std 1", standardize_rows),
@@ -80,6 +104,12 @@ MISTAKES = {
             standardize_nan_for_constant,
         ),
         ("the sample std (ddof=1): use the population std (ddof=0)", standardize_sample_std),
+        ("centred but never divided by the standard deviation", standardize_centred_only),
+        ("divided by the variance: divide by the standard deviation", standardize_by_variance),
+        (
+            "one mean and std for the whole matrix: compute them per column (axis=0)",
+            standardize_whole_matrix,
+        ),
     ],
 }
 

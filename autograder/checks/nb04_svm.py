@@ -100,6 +100,19 @@ def naive_grad_not_averaged(W, X, y, reg):
     return loss, (dW - 2 * reg * W) * N + 2 * reg * W
 
 
+def naive_loss_not_averaged(W, X, y, reg):
+    """Averages the gradient over N but sums the loss."""
+    N = X.shape[0]
+    loss, dW = _naive(W, X, y, reg)
+    return (loss - reg * np.sum(W * W)) * N + reg * np.sum(W * W), dW
+
+
+def vectorized_no_reg_gradient(W, X, y, reg):
+    """The penalty in the loss, but not its gradient."""
+    loss, dW = vectorized_reg_gradient_once(W, X, y, reg)
+    return loss, dW - reg * W
+
+
 def vectorized_correct_class_not_zeroed(W, X, y, reg):
     """Keeps the correct class's margin (always 1) in the loss and in the counts."""
     N = X.shape[0]
@@ -160,8 +173,10 @@ MISTAKES = {
             naive_no_correct_class_gradient,
         ),
         ("the loss is averaged over N but the gradient is not", naive_grad_not_averaged),
+        ("the gradient is averaged over N but the loss is not", naive_loss_not_averaged),
     ],
     "svm_loss_vectorized": [
+        ("the penalty is in the loss but not in the gradient", vectorized_no_reg_gradient),
         (
             "the correct class's margin (always 1) is kept: zero it",
             vectorized_correct_class_not_zeroed,

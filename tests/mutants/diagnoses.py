@@ -26,6 +26,10 @@ LABELS: dict[str, dict[str, tuple[str, ...]]] = {
         "off-by-one range": ("the last window is missing",),
         "sum instead of mean": ("the window sums, not their means",),
         "wrong axis": ("standardized along the wrong axis",),
+        "first window missing": ("first window is missing",),
+        "centred only": ("never divided",),
+        "divided by the variance": ("divided by the variance",),
+        "whole-matrix statistics": ("whole matrix",),
     },
     "01_least_squares": {
         "loss without the 1/2": ("factor of 2", "the loss without its 1/2"),
@@ -103,6 +107,8 @@ LABELS: dict[str, dict[str, tuple[str, ...]]] = {
         "vec: wrong sign at the label": ("the correct-class column gets +count",),
         "vec: reg gradient reg*W": ("the gradient of reg Σ W² is 2 reg W, not",),
         "vec: no margin delta": ("the margin delta = 1 is missing",),
+        "naive: loss not averaged": ("the loss is not",),
+        "vec: no reg gradient": ("not in the gradient",),
     },
     "05_backprop": {
         "affine: db averaged": ("batch size N", "1/N", "db averaged over the batch"),
