@@ -20,7 +20,7 @@ from autograder.checks.nb03_softmax import (
     vectorized_transposed_gradient,
     vectorized_wrong_fancy_index,
 )
-from tests.mutants import Mutant
+from tests.mutants import ABSURD_CHOICES, Mutant
 
 # ---- softmax_loss_naive ---------------------------------------------------------------
 
@@ -33,15 +33,6 @@ from tests.mutants import Mutant
 
 NAIVE, VEC = "test_softmax_loss_naive", "test_softmax_loss_vectorized"
 TRAIN, PREDICT = "test_train", "test_predict"
-#: hyperparameters a student might pick without looking at the search (each must lose points)
-ABSURD_CHOICES = {
-    "learning rate far too small": (1e-6, 1e-4),
-    "learning rate too small for 500 steps": (1e-3, 1e-4),
-    "regularisation that wipes W out": (1.0, 10.0),
-    "learning rate and reg swapped": (1e-4, 5.0),
-    "divergent step with strong reg": (1e4, 0.1),
-    "negative learning rate": (-5.0, 1e-4),
-}
 MUTANTS = [
     Mutant("naive: no max shift", NAIVE, {"softmax_loss_naive": naive_no_shift}),
     Mutant("naive: gradient not averaged", NAIVE, {"softmax_loss_naive": naive_grad_not_averaged}),

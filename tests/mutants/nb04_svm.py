@@ -12,7 +12,7 @@ from autograder.checks.nb04_svm import (
     vectorized_reg_gradient_once,
     vectorized_wrong_sign,
 )
-from tests.mutants import Mutant
+from tests.mutants import ABSURD_CHOICES, Mutant
 
 # ---- svm_loss_naive -------------------------------------------------------------------
 
@@ -21,15 +21,6 @@ from tests.mutants import Mutant
 
 
 NAIVE, VEC = "test_svm_loss_naive", "test_svm_loss_vectorized"
-#: hyperparameters a student might pick without looking at the search (each must lose points)
-ABSURD_CHOICES = {
-    "learning rate far too small": (1e-6, 1e-4),
-    "learning rate too small for 500 steps": (1e-3, 1e-4),
-    "regularisation that wipes W out": (1.0, 10.0),
-    "learning rate and reg swapped": (1e-4, 5.0),
-    "divergent step with strong reg": (1e4, 0.1),
-    "negative learning rate": (-5.0, 1e-4),
-}
 MUTANTS = [
     Mutant("naive: correct class summed", NAIVE, {"svm_loss_naive": naive_includes_correct_class}),
     Mutant("naive: kink counted as active", NAIVE, {"svm_loss_naive": naive_kink_active}),
