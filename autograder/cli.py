@@ -161,8 +161,11 @@ def build_parser() -> argparse.ArgumentParser:
     watch.add_argument(
         "--policy", choices=["last", "best"], default="last", help="which grade counts"
     )
-    watch.add_argument("--interval", type=float, default=5.0, help="seconds between passes")
-    watch.add_argument("--once", action="store_true", help="one pass, then exit")
+    watch.add_argument("--interval", type=float, default=2.0, help="seconds between passes")
+    watch.add_argument(
+        "--workers", type=int, default=1, help="submissions graded at once (default: 1)"
+    )
+    watch.add_argument("--once", action="store_true", help="grade what is waiting, then exit")
     watch.add_argument("--timeout", type=float, default=300.0, help="seconds per notebook")
     watch.add_argument("--cell-timeout", type=int, default=60, help="seconds per cell")
     watch.add_argument("--memory", type=int, default=2048, help="MB per submission")
@@ -391,7 +394,9 @@ def _watch(paths, args) -> int:
     )
     print(f"watching {paths.exchange} for {args.assignment}: {policy}", flush=True)
     try:
-        watch(paths, args.assignment, policy, limits, args.interval, args.once)
+        watch(
+            paths, args.assignment, policy, limits, args.interval, args.once, workers=args.workers
+        )
     except KeyboardInterrupt:
         pass
     return 0

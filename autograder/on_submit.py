@@ -12,7 +12,7 @@ Limits students cannot game: a student gets ``--limit`` graded submissions per
 ``--window`` hours, counted by the grader's clock; a submission over the limit is recorded
 as ``over-limit`` and never graded (submitting more does not help, waiting does). A
 submission in a student's name whose folder another Unix user wrote is ``refused``. One
-submission is graded at a time.
+submission of a student is graded at a time; ``--workers`` students' at once.
 
 Nothing is lost and nothing is graded twice: a submission that arrived while the watcher
 was down is found on the next pass (the inbound folder is the queue); one left ``grading``
@@ -28,6 +28,7 @@ import shutil
 import sqlite3
 import tempfile
 import time
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +43,7 @@ create table if not exists submission (
     seen_at real not null,        -- the grader's clock, when first listed
     state text not null,          -- queued | grading | graded | over-limit | refused
     attempts integer not null default 0,
+    started_at real,              -- when its (last) grading began
     graded_at real,
     score real,
     result text                   -- the grader's result (JSON)
@@ -68,6 +70,10 @@ def journal(paths: CoursePaths) -> sqlite3.Connection:
     """The journal, created on first use; autocommit off, one writer (this process)."""
     db = sqlite3.connect(paths.course_dir / "on_submit.sqlite", timeout=30)
     db.executescript(SCHEMA)
+    columns = {row[1] for row in db.execute("pragma table_info(submission)")}
+    if "started_at" not in columns:  # a journal of an earlier version
+        with db:
+            db.execute("alter table submission add column started_at real")
     return db
 
 
@@ -87,6 +93,8 @@ def discover(paths: CoursePaths, db: sqlite3.Connection, assignment: str, policy
         student = folder.name.split("+", 1)[0]
         if folder.name in known or not STUDENT_ID.match(student) or not folder.is_dir():
             continue
+        if not _complete(folder):
+            continue  # nbgrader's submit is still copying: found on a later pass
         now = time.time()
         if not _owned_by(folder, student):
             with db:  # someone submitted in another student's name: never graded
@@ -113,6 +121,16 @@ def discover(paths: CoursePaths, db: sqlite3.Connection, assignment: str, policy
     return new
 
 
+def _complete(folder: Path) -> bool:
+    """Whether nbgrader's ``submit`` has finished writing the folder: it writes the
+    notebooks first, then ``timestamp.txt``, then ``submission_secret.txt`` (one write)."""
+    secret = folder / "submission_secret.txt"
+    try:
+        return secret.is_file() and not secret.is_symlink() and secret.stat().st_size > 0
+    except OSError:
+        return False
+
+
 def _owned_by(folder: Path, student: str) -> bool:
     """Whether the submission was written by the student it names. The inbound folder is
     writable by every student; nbgrader's submit runs as the student, so the folder is
@@ -136,31 +154,35 @@ def pending(db: sqlite3.Connection, assignment: str) -> list[tuple[str, str]]:
     ).fetchall()
 
 
-def grade_one(
-    paths: CoursePaths,
-    db: sqlite3.Connection,
-    assignment: str,
-    sub_id: str,
-    student: str,
-    policy: Policy,
-    limits,
-) -> dict:
-    """Grade one submission, return its feedback, record its grade, install what counts.
-
-    The row becomes ``graded`` only after the feedback is out: a crash before that leaves
-    it ``grading`` and the next start grades it again (same seed, same grade)."""
-    from autograder.grade import grade_class
-
+def mark_grading(db: sqlite3.Connection, sub_id: str) -> None:
     with db:
         db.execute(
-            "update submission set state = 'grading', attempts = attempts + 1 where id = ?",
-            (sub_id,),
+            "update submission set state = 'grading', attempts = attempts + 1, started_at = ? "
+            "where id = ?",
+            (time.time(), sub_id),
         )
-    source = inbound(paths) / sub_id
-    with tempfile.TemporaryDirectory(prefix="on-submit-") as tmp:
+
+
+def grade_in_sandbox(run, sub_id: str, student: str) -> dict:
+    """The sandboxed part of grading one submission (safe to run for several students at
+    once, never for two submissions of one student): its result, nothing recorded yet."""
+    from autograder.grade import _grader_error, grade_submission
+    from autograder.submissions import find_submissions
+
+    source = inbound(run.paths) / sub_id
+    with tempfile.TemporaryDirectory(prefix="on-submit-", dir=run.workdir) as tmp:
         shutil.copytree(source, Path(tmp) / student, symlinks=True)
-        [result] = grade_class(paths, assignment, Path(tmp), 1, limits)
-    _keep(paths, assignment, sub_id, student, source)
+        [submission] = find_submissions(Path(tmp), run.assignment, list(run.release))
+        try:
+            return grade_submission(run, submission)
+        except Exception as exc:  # the grader's own failure: a result that says so
+            return _grader_error(run, submission, exc)
+
+
+def finish_one(paths, db, assignment: str, sub_id: str, student: str, policy, result) -> dict:
+    """After grading: keep the files, release the feedback, record the grade in one
+    transaction, install the submission that counts. One at a time (the gradebook's)."""
+    _keep(paths, assignment, sub_id, student, inbound(paths) / sub_id)
     _release_feedback(paths, assignment, student, result)
     with db:  # one transaction: the submission has its one grade, or none yet
         db.execute(
@@ -230,11 +252,16 @@ def watch(
     assignment: str,
     policy: Policy,
     limits,
-    interval: float = 5.0,
+    interval: float = 2.0,
     once: bool = False,
     log=print,
+    workers: int = 1,
 ) -> None:
-    """Grade submissions as they arrive, until interrupted (or one pass with ``once``)."""
+    """Grade submissions as they arrive, until interrupted (or, with ``once``, until none is
+    left). ``workers`` submissions are graded at a time, never two of one student; the steps
+    after the sandbox (feedback, gradebook, journal) run one at a time in this thread."""
+    if workers < 1:
+        raise ValueError("--workers must be at least 1")
     log = log or (lambda text: print(text, flush=True))
     db = journal(paths)
     graded = db.execute(
@@ -243,18 +270,80 @@ def watch(
     ).fetchall()
     for (student,) in graded:  # a crash may have come between a grade and its installation
         install_counting(paths, db, assignment, student, policy)
-    while True:
-        discover(paths, db, assignment, policy)
-        for sub_id, student in pending(db, assignment):
-            started = time.time()
-            result = grade_one(paths, db, assignment, sub_id, student, policy, limits)
-            seen = db.execute("select seen_at from submission where id = ?", (sub_id,)).fetchone()[
-                0
-            ]
-            log(
-                f"{sub_id}: {result['score']:g}/{result['max_score']:g} {result['status']}, "
-                f"graded in {time.time() - started:.1f} s, {time.time() - seen:.1f} s after arrival"
-            )
-        if once:
+    with tempfile.TemporaryDirectory(prefix="on-submit-") as tmp:
+        pool = _Pool(paths, assignment, limits, workers, Path(tmp))
+        try:
+            while True:
+                discover(paths, db, assignment, policy)
+                pool.start(db, pending(db, assignment))
+                if not pool.running:
+                    if once:
+                        return
+                    time.sleep(interval)
+                    continue
+                for sub_id, student, result in pool.finished(timeout=interval):
+                    finish_one(paths, db, assignment, sub_id, student, policy, result)
+                    _log_graded(db, sub_id, result, log)
+        finally:
+            pool.close()
+
+
+class _Pool:
+    """The sandboxed gradings in flight, at most ``workers``, one per student. The grading
+    run (release, library) is prepared when work starts after an idle spell, so a changed
+    release is picked up between bursts and a burst pays for it once."""
+
+    def __init__(self, paths, assignment: str, limits, workers: int, tmp: Path):
+        self.paths, self.assignment, self.limits, self.workers = paths, assignment, limits, workers
+        self.tmp = tmp
+        self.executor = ThreadPoolExecutor(max_workers=workers)
+        self.running: dict[Future, tuple[str, str]] = {}
+        self.run = None
+        self.runs = 0
+
+    def start(self, db, queue: list[tuple[str, str]]) -> None:
+        if not queue and not self.running:
+            self.run = None  # idle: the next burst prepares afresh
             return
-        time.sleep(interval)
+        busy = {student for _, student in self.running.values()}
+        taken = {sub_id for sub_id, _ in self.running.values()}
+        for sub_id, student in queue:
+            if len(self.running) >= self.workers:
+                return
+            if student in busy or sub_id in taken:
+                continue  # a student's submissions are graded in the order they arrived
+            if self.run is None:
+                self.run = self._prepare()
+            mark_grading(db, sub_id)
+            future = self.executor.submit(grade_in_sandbox, self.run, sub_id, student)
+            self.running[future] = (sub_id, student)
+            busy.add(student)
+
+    def finished(self, timeout: float):
+        """(id, student, result) of each grading that ended within ``timeout`` seconds."""
+        done, _ = wait(self.running, timeout=timeout, return_when=FIRST_COMPLETED)
+        for future in done:
+            sub_id, student = self.running.pop(future)
+            yield sub_id, student, future.result()
+
+    def _prepare(self):
+        from autograder.grade import prepare_run
+
+        self.runs += 1
+        workdir = self.tmp / f"run-{self.runs}"
+        shutil.rmtree(self.tmp / f"run-{self.runs - 1}", ignore_errors=True)
+        workdir.mkdir()
+        return prepare_run(self.paths, self.assignment, self.limits, workdir)
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _log_graded(db, sub_id: str, result: dict, log) -> None:
+    seen, started, graded = db.execute(
+        "select seen_at, started_at, graded_at from submission where id = ?", (sub_id,)
+    ).fetchone()
+    log(
+        f"{sub_id}: {result['score']:g}/{result['max_score']:g} {result['status']}, "
+        f"graded in {graded - started:.1f} s, {graded - seen:.1f} s after arrival"
+    )

@@ -195,3 +195,12 @@ def test_torch_group_reads_the_track_json(tmp_path, monkeypatch):
     assert "device: CPU (2 threads); quick: True" in section.notes
     monkeypatch.setattr(group, "MODULE", "no_such_module_for_bench")
     assert "not available" in group.run(quick=True).notes[0]
+
+
+def test_percentile_interpolates_between_order_statistics():
+    from tests.bench.on_submit import percentile
+
+    values = [float(v) for v in range(1, 21)]  # 1..20
+    assert percentile(values, 0.5) == 10.5
+    assert percentile(values, 0.95) == pytest.approx(19.05)
+    assert percentile([7.0], 0.95) == 7.0 and percentile([3.0, 1.0], 1.0) == 3.0

@@ -7,8 +7,10 @@ PAM, gets a server spawned by the hub, fetches the assignment and submits it thr
 nbgrader's lab-extension endpoints (one right, one wrong); the instructor collects, grades
 and releases feedback; each student fetches their own. Then: formgrader (a hub service)
 shows the grades to the instructor only, no student can read the other's work or the
-exchange's inbound folder, and nothing listens beyond 127.0.0.1. The hub, its proxy and the
-users' servers are stopped and the users removed at the end, whatever happened.
+exchange's inbound folder, and nothing listens beyond 127.0.0.1. A third student does it
+all in Chromium: logs in on the hub's page, fetches and submits in the Assignments tab. The
+hub, its proxy and the users' servers are stopped and the users removed at the end, whatever
+happened.
 """
 
 from __future__ import annotations
@@ -113,6 +115,7 @@ def classroom():
         os.chmod(base, 0o711)
         teacher = users.add(f"ck{tag}t", password)
         alice, bob = users.add(f"ck{tag}a", password), users.add(f"ck{tag}b", password)
+        carol = users.add(f"ck{tag}c", password)  # the one who uses the browser
         exchange, state = base / "exchange", base / "state"
         exchange.mkdir(mode=0o777)
         os.chmod(exchange, 0o1777)
@@ -128,7 +131,7 @@ def classroom():
             **{k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "COURSE"))},
             **env,
             "COURSE_INSTRUCTOR": teacher,
-            "COURSE_STUDENTS": f"{alice},{bob}",
+            "COURSE_STUDENTS": f"{alice},{bob},{carol}",
             "COURSE_HUB_STATE": str(state),
             "COURSE_HUB_PORT": str(port),
             "COURSE_IDLE_MINUTES": "30",
@@ -142,6 +145,7 @@ def classroom():
         _wait_for(lambda: _status(f"{url}/hub/api/") == 200, 180, hub, state / "hub.log")
         yield {
             "url": url, "password": password, "teacher": teacher, "alice": alice, "bob": bob,
+            "carol": carol,
             "exchange": exchange, "course": course, "instructor": instructor, "hub": hub,
             "log": state / "hub.log",
         }  # fmt: skip
@@ -380,3 +384,60 @@ def _nothing_listens_beyond_localhost(room) -> None:
     ]  # fmt: skip
     assert listening, "the hub listens somewhere"
     assert {c.laddr.ip for c in listening} <= {"127.0.0.1", "::1"}, listening
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+#: each wait in the browser is on a real condition; this bounds it on a loaded 2-core machine
+BROWSER_BUDGET_S = 300
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium not installed (apt install chromium)")
+def test_a_student_fetches_and_submits_in_the_assignments_tab(classroom, tmp_path):
+    """As a student does it: the hub's login page, JupyterLab, Nbgrader > Assignment List,
+    Fetch, Submit; then the instructor collects the submission from the exchange."""
+    from playwright.sync_api import sync_playwright
+
+    room, carol = classroom, classroom["carol"]
+    shots = REPO_ROOT / "tests" / "_output" / "browser"
+    shots.mkdir(parents=True, exist_ok=True)
+    flags = [
+        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    ]  # fmt: skip
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path / "profile"), executable_path=str(CHROMIUM), args=flags,
+            viewport={"width": 1400, "height": 1000},
+        )  # fmt: skip
+        context.set_default_timeout(BROWSER_BUDGET_S * 1000)
+        try:
+            page = context.new_page()
+            page.goto(f"{room['url']}/hub/login")
+            page.fill("#username_input", carol)
+            page.fill("#password_input", room["password"])
+            page.click("#login_submit")
+            # the hub spawns the server and sends the browser on to JupyterLab
+            page.wait_for_url(f"**/user/{carol}/lab**")
+            page.locator(".lm-MenuBar-item", has_text="Nbgrader").click()
+            page.locator(".lm-Menu-item", has_text="Assignment List").click()
+            released = page.locator("#released_assignments_list")
+            released.get_by_text(ASSIGNMENT).wait_for()
+            page.screenshot(path=shots / "hub_1_assignments_released.png")
+            released.get_by_role("button", name="Fetch").click()
+            fetched = page.locator("#fetched_assignments_list")
+            fetched.get_by_role("button", name="Submit").first.wait_for()
+            page.screenshot(path=shots / "hub_2_fetched.png")
+            fetched.get_by_role("button", name="Submit").first.click()
+            page.locator("#submitted_assignments_list").get_by_text(ASSIGNMENT).wait_for()
+            page.screenshot(path=shots / "hub_3_submitted.png")
+        finally:
+            context.close()
+
+    home = Path(pwd.getpwnam(carol).pw_dir)
+    assert (home / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").is_file()  # fetched into her home
+    inbound = room["exchange"] / COURSE_ID / "inbound"
+    assert [p for p in inbound.iterdir() if p.name.startswith(f"{carol}+{ASSIGNMENT}+")]
+    room["instructor"]("exchange", "collect", ASSIGNMENT)
+    collected = room["course"] / "submitted" / carol / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    assert collected.is_file(), "the instructor's collect did not bring carol's submission"

@@ -162,3 +162,48 @@ def test_a_submission_in_someone_elses_name_is_refused(tmp_path, monkeypatch):
         discover(paths, db, ASSIGNMENT, Policy())
     rows = _rows(paths)
     assert rows[forged][1] == "refused" and rows[plain][1] == "queued"
+
+
+def test_a_submission_still_being_copied_waits_for_its_secret(tmp_path, monkeypatch):
+    """nbgrader's submit copies the notebooks, then writes timestamp.txt and, last,
+    submission_secret.txt: a folder without the secret is not recorded yet."""
+    monkeypatch.setenv("COURSE_EXCHANGE", str(tmp_path / "exchange"))
+    paths = course_paths(tmp_path / "course")
+    (paths.exchange / COURSE_ID / "inbound").mkdir(parents=True)
+    name = _submit(paths, "frank", _notebooks()["wrong"])
+    secret = paths.exchange / COURSE_ID / "inbound" / name / "submission_secret.txt"
+    text = secret.read_text()
+    secret.unlink()
+    with journal(paths) as db:
+        assert discover(paths, db, ASSIGNMENT, Policy()) == []
+        secret.write_text("")  # opened, not yet written
+        assert discover(paths, db, ASSIGNMENT, Policy()) == []
+        secret.write_text(text)
+        assert discover(paths, db, ASSIGNMENT, Policy()) == [name]
+    assert _rows(paths)[name][1] == "queued"
+
+
+def test_two_workers_grade_two_students_at_once_and_one_student_in_order(tmp_path, monkeypatch):
+    monkeypatch.setenv("COURSE_EXCHANGE", str(tmp_path / "exchange"))
+    (tmp_path / "exchange").mkdir()
+    paths = course_paths(tmp_path / "course")
+    exchange.release(paths, ASSIGNMENT)
+    notebooks = _notebooks()
+    first = _submit(paths, "gina", notebooks["right"])
+    second = _submit(paths, "gina", notebooks["wrong"])
+    other = _submit(paths, "hugo", notebooks["right"])
+    lines = []
+    watch(paths, ASSIGNMENT, Policy(limit=5), LIMITS, once=True, log=lines.append, workers=2)
+    with sqlite3.connect(paths.course_dir / "on_submit.sqlite") as db:
+        query = "select id, state, attempts, score, started_at, graded_at from submission"
+        rows = {row[0]: row[1:] for row in db.execute(query)}
+    assert {sid: row[:3] for sid, row in rows.items()} == {
+        first: ("graded", 1, 4.0),
+        second: ("graded", 1, 0.0),
+        other: ("graded", 1, 4.0),
+    }
+    assert len(lines) == 3
+    # gina's second began after her first was graded; hugo's ran beside gina's first
+    assert rows[second][3] >= rows[first][4]
+    assert rows[other][3] < rows[first][4] and rows[first][3] < rows[other][4]
+    assert _gradebook_scores(paths) == {"gina": 0.0, "hugo": 4.0}  # the last counts

@@ -12,5 +12,6 @@ GROUPS: dict[str, str] = {
     "notebooks": "notebooks",
     "grading": "grading",
     "diagnoses": "diagnoses",
+    "on_submit": "on_submit",
     "torch": "torch_track",
 }
