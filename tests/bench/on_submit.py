@@ -11,6 +11,7 @@ is in the exchange (the journal's ``graded_at``, on the same clock).
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import signal
@@ -71,7 +72,7 @@ def run(quick: bool = False) -> Section:
                 fmt_time(info["grading_median_s"]),
             ]
         )
-        if info["scores"] != [info["max_score"]] * count:
+        if not info["full_marks"]:
             section.warnings.append(f"{assignment}: not every submission got full marks")
         section.budgets.append(
             Budget(f"on submit, {assignment}, p95 latency", info["p95_s"], TARGET_P95_S, unit="s")
@@ -115,7 +116,7 @@ def _measure(assignment: str, count: int) -> dict:
         "p95_s": percentile(latencies, 0.95),
         "grading_median_s": statistics.median(alone),
         "scores": [rows[name][0] for name in submitted],
-        "max_score": _max_score(rows),
+        "full_marks": all(_full_marks(rows[name][3]) for name in submitted),
     }
 
 
@@ -185,10 +186,11 @@ def _wait_graded(paths, count: int) -> dict[str, tuple]:
     raise RuntimeError(f"the watcher graded {len(rows)} of {count} in {GIVE_UP_S:g} s:\n{log}")
 
 
-def _max_score(rows: dict) -> float:
-    import json
-
-    return json.loads(next(iter(rows.values()))[3])["max_score"]
+def _full_marks(result_json: str) -> bool:
+    """Whether every autograded test cell of the result got all its points."""
+    result = json.loads(result_json)
+    tests = [c for nb in result["notebooks"].values() for c in nb.values() if c["kind"] == "test"]
+    return bool(tests) and all(c["points"] == c["max_points"] for c in tests)
 
 
 def _stop(process: subprocess.Popen) -> None:
