@@ -16,17 +16,20 @@ import pytest
 import torch
 
 from course_utils.experiments.optimizer_race import (
+    LR_GRID,
     MAX_RADIUS,
     SURFACES,
     distance_to_minimum,
     get_surface,
     newton_path,
+    path_score,
     path_values,
     race,
     run_rule,
+    tune_learning_rates,
 )
 from course_utils.gradcheck import eval_numerical_gradient, rel_error
-from course_utils.optim import adam, sgd, sgd_momentum
+from course_utils.optim import adagrad, adam, nesterov, rmsprop, sgd, sgd_momentum
 from course_utils.plots.optim import plot_path_values, plot_race
 
 pytestmark = pytest.mark.numerics  # run under forced BLAS kernels: tests/portability.py
@@ -198,3 +201,79 @@ def test_plot_race_draws_each_path_and_marks_divergence():
     plot_path_values("rosenbrock", paths, ax=ax2)
     assert len(ax2.get_lines()) == 3 and ax2.get_yscale() == "log"
     plt.close(fig)
+
+
+ALL_RULES = {
+    "SGD": sgd,
+    "Momentum": sgd_momentum,
+    "Nesterov": nesterov,
+    "AdaGrad": adagrad,
+    "RMSProp": rmsprop,
+    "Adam": adam,
+}
+
+
+def test_noise_is_added_to_the_gradient_and_shared_by_every_rule():
+    steps, noise, seed = 20, 2.0, 3
+    path = run_rule("bowl", sgd, {"learning_rate": 0.05}, steps, noise=noise, seed=seed)
+    noise_rng, w = np.random.default_rng(seed), np.array(SURFACES["bowl"].start)
+    expected = [w.copy()]
+    for _ in range(steps):
+        gx, gy = SURFACES["bowl"].gradient(w[0], w[1])
+        w = w - 0.05 * (np.array([gx, gy]) + noise * noise_rng.normal(size=2))
+        expected.append(w.copy())
+    np.testing.assert_allclose(path, np.array(expected), rtol=1e-13, atol=1e-15)
+    paths = race("bowl", {"a": sgd, "b": sgd}, 0.05, steps=steps, noise=noise, seed=seed)
+    np.testing.assert_array_equal(paths["a"], paths["b"])
+    np.testing.assert_array_equal(paths["a"], path)
+    assert not np.allclose(race("bowl", {"a": sgd}, 0.05, steps=steps)["a"], path)
+
+
+def test_path_score_is_the_tail_mean_and_inf_when_diverged():
+    path = run_rule("bowl", sgd, {"learning_rate": 0.05}, 40)
+    tail = path_values("bowl", path[-10:])
+    assert path_score("bowl", path, 40) == pytest.approx(np.mean(tail))
+    assert path_score("bowl", path[:20], 40) == float("inf")
+
+
+def test_tuned_rate_is_the_best_of_the_grid():
+    rates = tune_learning_rates("rosenbrock", {"sgd": sgd, "adam": adam}, steps=60)
+    for name, rule in (("sgd", sgd), ("adam", adam)):
+        assert rates[name] in LR_GRID
+        scores = [
+            path_score("rosenbrock", run_rule("rosenbrock", rule, {"learning_rate": lr}, 60), 60)
+            for lr in LR_GRID
+        ]
+        assert path_score(
+            "rosenbrock", run_rule("rosenbrock", rule, {"learning_rate": rates[name]}, 60), 60
+        ) == min(scores)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_what_the_fair_race_shows(seed):
+    """The claims of 06's section 7 and Question 1 (c), on several noise seeds: tuned, momentum
+    and Adam end far closer to Rosenbrock's minimum than SGD; with noisy gradients every rule's
+    best learning rate drops and no rule gets near the bowl's minimum any more."""
+    steps = 200
+    tuned = tune_learning_rates("rosenbrock", ALL_RULES, steps=steps)
+    paths = race(
+        "rosenbrock",
+        ALL_RULES,
+        0.0,
+        steps=steps,
+        configs={n: {"learning_rate": r} for n, r in tuned.items()},
+    )
+    score = {name: path_score("rosenbrock", path, steps) for name, path in paths.items()}
+    for name in ("Momentum", "Nesterov", "Adam"):
+        assert score[name] < score["SGD"] / 10
+    assert tuned["Adam"] > 100 * tuned["SGD"]  # one shared rate cannot suit both
+    clean = tune_learning_rates("bowl", ALL_RULES, steps=steps)
+    noisy = tune_learning_rates("bowl", ALL_RULES, steps=steps, noise=3.0, seed=seed)
+    for name, rule in ALL_RULES.items():
+        assert noisy[name] < clean[name]
+        clean_path = run_rule("bowl", rule, {"learning_rate": clean[name]}, steps)
+        noisy_path = run_rule(
+            "bowl", rule, {"learning_rate": noisy[name]}, steps, noise=3.0, seed=seed
+        )
+        assert path_score("bowl", clean_path, steps) < 1e-5
+        assert path_score("bowl", noisy_path, steps) > 1e-3

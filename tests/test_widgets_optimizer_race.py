@@ -61,3 +61,30 @@ def test_steps_slider_changes_the_path_length():
     race_widget = OptimizerRace(RULES, steps=20)
     race_widget.steps.value = 60
     assert race_widget.last_result["Adam"].shape == (61, 2)
+
+
+def test_noise_slider_perturbs_every_path_the_same_way_each_time():
+    race_widget = OptimizerRace(RULES, steps=30)
+    clean = race_widget.last_result
+    race_widget.noise.value = 3.0
+    noisy = race_widget.last_result
+    for name in RULES:
+        assert not np.allclose(noisy[name], clean[name])
+    assert "noise 3" in race_widget.ax.get_title()
+    race_widget.steps.value = 40  # the same seed: the first 30 noisy steps are unchanged
+    np.testing.assert_array_equal(race_widget.last_result["SGD"][:31], noisy["SGD"])
+
+
+def test_tune_each_gives_every_rule_its_own_rate_and_locks_the_slider():
+    race_widget = OptimizerRace(RULES, surface="rosenbrock", steps=60)
+    assert set(race_widget.last_rates.values()) == {SURFACES["rosenbrock"].default_lr}
+    race_widget.tune.value = True
+    rates = race_widget.last_rates
+    assert race_widget.learning_rate.disabled and "best learning rate" in race_widget.ax.get_title()
+    assert len(set(rates.values())) > 1  # Adam's best rate on Rosenbrock is not SGD's
+    assert rates["Adam"] > 10 * rates["SGD"]
+    race_widget.learning_rate.value = 0.5  # ignored while tuned
+    assert race_widget.last_rates == rates
+    race_widget.tune.value = False
+    assert not race_widget.learning_rate.disabled
+    assert set(race_widget.last_rates.values()) == {0.5}

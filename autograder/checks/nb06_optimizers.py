@@ -5,13 +5,20 @@ the rule's own ``next_w`` and ``config`` back into it (``Ref("s<k>", 0)`` and
 ``Ref("s<k>", 1)``), so the state it carries (velocity, cache, m, v, t) is compared after
 every step, together with the hyperparameters it must keep in config (the defaults when
 config is None).
+
+The outcome task (``test_budget``) reads the student's learning rates for momentum and Adam
+and judges them by training the course's reference rules with them, within the notebook's
+budget of steps, on the grader's own split of the digits.
 """
 
 from __future__ import annotations
 
+import functools
+import math
+
 import numpy as np
 
-from autograder.spec import Check, Ref, alternatives, call, case
+from autograder.spec import Check, Ref, alternatives, call, case, read
 from course_utils.optim import adagrad, adam, nesterov, rmsprop, sgd_momentum
 
 #: config keys, with their meaning in messages
@@ -345,4 +352,77 @@ CHECKS = [
         alternatives=alternatives(name, MISTAKES),
     )
     for name, (reference, hyper, state) in RULES.items()
+]
+
+
+# --- outcome: a learning rate for each rule, within a budget of steps ------------------------
+
+#: what the judges read, and the reference's own choices (the solution's search)
+BUDGET_CHOICES = {"best_momentum_lr": 0.3, "best_adam_lr": 1e-2}
+#: the rule each choice is for (the course's reference, with its other defaults)
+BUDGET_RULES = {"best_momentum_lr": sgd_momentum, "best_adam_lr": adam}
+#: held-out accuracy each rule must reach within the budget (measured on five grader splits:
+#: momentum 0.3 reaches 89-94 %, Adam 0.01 94-97 %; the defaults 1e-2 and 1e-3 stay below 82 %)
+BUDGET_TARGET = 0.85
+#: the range a learning rate may take, so that one judge run stays well under a second
+BUDGET_LIMITS = (1e-6, 10.0)
+#: the seed of the grader's split of the digits (the notebook uses 0)
+BUDGET_SPLIT_SEED = 606
+
+
+@functools.lru_cache(maxsize=1)
+def _budget_split():
+    """The grader's own digits split: 1397 training images, 400 held out and scored."""
+    from course_utils.data import get_dataset
+
+    return get_dataset("digits", num_val=400, seed=BUDGET_SPLIT_SEED)
+
+
+@functools.lru_cache(maxsize=32)
+def budget_accuracy(choice: str, learning_rate: float) -> float:
+    """Held-out accuracy on the grader's split of the budget network trained by the reference
+    rule of ``choice`` with ``learning_rate`` (course_utils.experiments.optimizer_budget)."""
+    from course_utils.experiments.optimizer_budget import train_on_budget
+
+    return train_on_budget(_budget_split(), BUDGET_RULES[choice], learning_rate)["val_acc"]
+
+
+def budget_judge(choice: str):
+    """A judge: None when the reference rule of ``choice`` with the student's learning rate
+    reaches BUDGET_TARGET on the grader's split within the budget, else one sentence."""
+    low, high = BUDGET_LIMITS
+
+    def judge(got) -> str | None:
+        value = got.get("s0.out")
+        if value is None or np.size(value) != 1:
+            return f"`{choice}` must be set to a single number."
+        learning_rate = float(np.asarray(value, dtype=np.float64).ravel()[0])
+        if not math.isfinite(learning_rate) or not low <= learning_rate <= high:
+            return (
+                f"`{choice}` = {learning_rate:g} is outside the range this task allows "
+                f"[{low:g}, {high:g}]."
+            )
+        reached = budget_accuracy(choice, learning_rate)
+        if reached >= BUDGET_TARGET:
+            return None
+        return (
+            f"With learning rate {learning_rate:g} the network reaches {reached:.1%} on the "
+            f"grader's held-out digits within the budget, below {BUDGET_TARGET:.0%}."
+        )
+
+    return judge
+
+
+CHECKS += [
+    Check(
+        grade_id="test_budget",
+        function=choice,
+        reference={choice: value},
+        cases=lambda rng, choice=choice: [
+            case(f"{choice}: {BUDGET_TARGET:.0%} on the grader's split", read(choice))
+        ],
+        names={"s0.out": choice},
+        judge=budget_judge(choice),
+    )
+    for choice, value in BUDGET_CHOICES.items()
 ]

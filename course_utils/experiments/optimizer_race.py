@@ -134,6 +134,8 @@ def run_rule(
     steps: int = 100,
     start=None,
     clip: float | None = None,
+    noise: float = 0.0,
+    seed: int = 0,
 ) -> np.ndarray:
     """Follow one update rule on a surface.
 
@@ -145,6 +147,9 @@ def run_rule(
     - start: starting point (x0, y0); surface.start when None
     - clip: when given, every gradient is rescaled to a norm of at most ``clip``
       (course_utils.rnn_layers.clip_gradients) before the rule sees it
+    - noise: standard deviation of Gaussian noise added to every gradient coordinate (what a
+      minibatch does to the true gradient); 0 for the exact gradient
+    - seed: seeds the noise, so two rules run with the same seed see the same noise
 
     Returns path, float64 of shape (K + 1, 2): the start and the K <= steps points the
     rule visited. The path stops early (K < steps) when a point is not finite or leaves
@@ -154,9 +159,12 @@ def run_rule(
     w = np.array(surface.start if start is None else start, dtype=np.float64)  # (2,)
     config = None if config is None else dict(config)
     points = [w.copy()]
+    noise_rng = np.random.default_rng(seed)
     with np.errstate(all="ignore"):  # a diverging rule overflows: we stop, quietly
         for _ in range(steps):
             dw = gradient_at(surface, w)
+            if noise:
+                dw = dw + noise * noise_rng.normal(size=2)
             if clip is not None:
                 dw = clip_gradients({"w": dw}, clip)[0]["w"]
             w, config = rule(w, dw, config)
@@ -176,6 +184,8 @@ def race(
     start=None,
     clip: float | None = None,
     configs: Mapping[str, Mapping] | None = None,
+    noise: float = 0.0,
+    seed: int = 0,
 ) -> dict[str, np.ndarray]:
     """Run every rule from the same start on one surface.
 
@@ -189,6 +199,7 @@ def race(
     - clip: optional largest gradient norm (see :func:`run_rule`)
     - configs: optional dict name -> extra config entries for that rule (they override
       learning_rate and momentum, e.g. {"Adam": {"learning_rate": 0.1}})
+    - noise, seed: gradient noise (see :func:`run_rule`); every rule sees the same noise
 
     Returns dict name -> path of shape (K + 1, 2), K <= steps (see :func:`run_rule`).
     """
@@ -196,8 +207,59 @@ def race(
     paths = {}
     for name, rule in rules.items():
         config = {"learning_rate": lr, "momentum": momentum, **configs.get(name, {})}
-        paths[name] = run_rule(surface, rule, config, steps, start, clip)
+        paths[name] = run_rule(surface, rule, config, steps, start, clip, noise, seed)
     return paths
+
+
+#: the learning rates :func:`tune_learning_rates` tries: 10^-4 ... 10^0, four per decade
+LR_GRID = tuple(float(lr) for lr in np.logspace(-4, 0, 17))
+
+
+def path_score(surface: str | Surface, path: np.ndarray, steps: int) -> float:
+    """How well a path did: the mean of f over its last quarter of points (the end of a noisy
+    path jitters), +inf for a path that diverged (fewer than ``steps`` + 1 points)."""
+    if len(path) < steps + 1:
+        return float("inf")
+    tail = path[-max(1, (steps + 1) // 4) :]
+    return float(np.mean(path_values(surface, tail)))
+
+
+def tune_learning_rates(
+    surface: str | Surface,
+    rules: Mapping[str, Callable],
+    momentum: float = 0.9,
+    steps: int = 100,
+    grid=LR_GRID,
+    noise: float = 0.0,
+    seed: int = 0,
+) -> dict[str, float]:
+    """Each rule's best learning rate on one surface: the fair way to compare rules.
+
+    Every rule runs from the surface's start for ``steps`` steps at each learning rate of
+    ``grid`` (with ``momentum`` and the gradient ``noise``, as :func:`race`); the one whose
+    path ends lowest (:func:`path_score`) wins, the smaller rate on a tie.
+
+    Returns dict name -> learning rate (an entry of ``grid``).
+    """
+    best = {}
+    for name, rule in rules.items():
+        scores = [
+            path_score(
+                surface,
+                run_rule(
+                    surface,
+                    rule,
+                    {"learning_rate": lr, "momentum": momentum},
+                    steps,
+                    noise=noise,
+                    seed=seed,
+                ),
+                steps,
+            )
+            for lr in grid
+        ]
+        best[name] = float(grid[int(np.argmin(scores))])
+    return best
 
 
 def path_values(surface: str | Surface, path: np.ndarray) -> np.ndarray:

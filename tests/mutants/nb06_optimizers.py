@@ -56,4 +56,13 @@ MUTANTS = [
     Mutant("adam: t after the correction", "test_adam", {"adam": adam_t_after_correction}),
     Mutant("adam: state not stored", "test_adam", {"adam": adam_state_not_stored}),
     Mutant("adam: beta1 for both", "test_adam", {"adam": adam_same_beta}),
+    # the outcome task: absurd (or untuned) learning rates, each judged on the grader's split
+    Mutant("budget: the defaults", "test_budget", {"best_momentum_lr": 1e-2, "best_adam_lr": 1e-3}),
+    Mutant("budget: rates swapped", "test_budget", {"best_momentum_lr": 1e-2, "best_adam_lr": 0.3}),
+    Mutant(
+        "budget: far too large", "test_budget", {"best_momentum_lr": 10.0, "best_adam_lr": 10.0}
+    ),
+    Mutant(
+        "budget: far too small", "test_budget", {"best_momentum_lr": 1e-6, "best_adam_lr": 1e-6}
+    ),
 ]
