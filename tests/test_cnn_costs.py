@@ -181,3 +181,16 @@ def test_saliency_is_the_input_gradient_of_the_class_score(seed):
     numerical = eval_numerical_gradient_array(lambda x: model.loss(x), X, dout)
     np.testing.assert_allclose(got, np.abs(numerical).max(axis=1), rtol=1e-5, atol=1e-8)
     assert saliency_map.__graded_in__ == conv_params.__graded_in__ == "09_cnn"
+
+
+@pytest.mark.parametrize(
+    ("input_shape", "specs"), [((3, 227, 227), ALEXNET), ((3, 224, 224), VGG16)]
+)
+def test_fc_layers_hold_the_parameters_convolutions_the_computation(input_shape, specs):
+    """The notebook's summary: in AlexNet and VGG-16 the fully connected layers hold most
+    parameters and the convolutions do most multiply-adds."""
+    rows = layer_table(input_shape, specs)[1:]
+    fc = [r for r, spec in zip(rows, specs) if isinstance(spec, FC)]
+    totals = table_totals([None, *rows])
+    assert sum(r.params for r in fc) > 0.85 * totals["params"]
+    assert sum(r.macs for r in fc) < 0.1 * totals["macs"]
