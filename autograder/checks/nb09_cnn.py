@@ -5,6 +5,10 @@ receives the cache of the student's own forward, so each backward case calls the
 first (bound as "fwd", not recorded) and then the backward with ``Ref("fwd", 1)``. Only
 ``out`` of a forward counts, never the cache. Every naive call stays on small shapes.
 
+09_cnn_numpy also grades ``conv_params`` and ``conv_macs`` (the cost of a layer, on layer
+sizes of the notes' architectures and odd ones) and ``saliency_map`` (a ThreeLayerConvNet the
+case builds with a seed, bound as "m"); see the section at the end of this file.
+
 09_cnn_pytorch: ``build_vgg_small`` and ``ResidualBlock``. A case builds the student's
 module (bound as "m"), then ``module_signature(m, x, seed)`` (course_utils.torch_track,
 imported by the notebook's setup cell) fills its weights deterministically in
@@ -20,6 +24,15 @@ import torch.nn.functional as F
 from torch import nn
 
 from autograder.spec import Check, Ref, alternatives, call, case
+from course_utils.classifiers.cnn import ThreeLayerConvNet
+from course_utils.experiments.cnn_costs import conv_macs, conv_params
+from course_utils.experiments.saliency import saliency_map
+from course_utils.fast_layers import (
+    conv_backward_fast,
+    conv_forward_fast,
+    max_pool_backward_fast,
+    max_pool_forward_fast,
+)
 from course_utils.layers import (
     conv_backward_naive,
     conv_forward_naive,
@@ -619,5 +632,229 @@ CHECKS = [
         cases=_block_cases,
         tol=1e-7,
         names=SIGNATURE_NAMES,
+    ),
+]
+
+
+# ================================================================ 09_cnn_numpy: costs, saliency
+# (issue 18: parameter and multiply-add tables of the notes' architectures, saliency maps)
+
+
+def _cost_configs(rng):
+    """(label, (C, H, W), filters, kernel, stride, pad): layers of the notes and odd ones."""
+    c, side = _size(rng, 2, 9), _size(rng, 9, 20)
+    return [
+        ("a 3x3 layer with same padding", (c, side, side + 3), _size(rng, 4, 40), 3, 1, 1),
+        ("an AlexNet-like first layer: 11x11, stride 4", (3, 227, 227), 96, 11, 4, 0),
+        ("a 1x1 convolution (a bottleneck)", (_size(rng, 64, 256), 28, 28), 16, 1, 1, 0),
+        ("a 5x5 layer, stride 2, no padding", (c, side + 2, side), 6, 5, 2, 0),
+        ("a 7x7 stride-2 stem with padding 3", (3, 2 * side, 2 * side), 64, 7, 2, 3),
+        ("a fully connected layer as a 1x1 convolution", (_size(rng, 50, 900), 1, 1), 10, 1, 1, 0),
+        ("stride 3 leaves the last rows unread", (c, side, side), 5, 3, 3, 1),
+    ]
+
+
+def _conv_params_cases(rng):
+    return [
+        case(label, call("conv_params", shape[0], f, k))
+        for label, shape, f, k, _, _ in _cost_configs(rng)
+    ]
+
+
+def _conv_macs_cases(rng):
+    return [
+        case(label, call("conv_macs", shape, f, k, stride, pad))
+        for label, shape, f, k, stride, pad in _cost_configs(rng)
+    ]
+
+
+def _saliency_configs(rng):
+    """(label, (C, H, W), filters, filter size, hidden, classes, batch)."""
+    return [
+        ("one channel, a batch of three", (1, 8, 8), 4, 3, 10, 5, 3),
+        ("three channels: the maximum over the channels", (3, 6, 8), 3, 3, 8, 4, 2),
+        ("a batch of one, 5x5 filters", (2, 8, 6), 2, 5, 6, 3, 1),
+        ("ten classes, every class asked once", (3, 6, 6), 4, 3, 12, 10, 10),
+    ]
+
+
+def _saliency_cases(rng):
+    cases = []
+    for label, shape, filters, size, hidden, classes, batch in _saliency_configs(rng):
+        seed = int(rng.integers(0, 2**31 - 1))
+        build = call(
+            "ThreeLayerConvNet",
+            shape,
+            filters,
+            size,
+            hidden,
+            num_classes=classes,
+            weight_scale=0.3,
+            dtype="float64",  # a string: grading inputs carry no numpy types
+            seed=seed,
+            bind="m",
+            record=False,
+        )
+        X = rng.normal(size=(batch, *shape))
+        y = np.arange(batch) % classes if classes == batch else rng.integers(0, classes, batch)
+        cases.append(case(label, build, call("saliency_map", Ref("m"), X, y)))
+    return cases
+
+
+def params_without_bias(in_channels, filters, kernel_size):
+    """Forgets the bias of each filter."""
+    return filters * in_channels * kernel_size * kernel_size
+
+
+def params_bias_per_channel(in_channels, filters, kernel_size):
+    """One bias per filter and input channel."""
+    return filters * in_channels * (kernel_size * kernel_size + 1)
+
+
+def params_without_channels(in_channels, filters, kernel_size):
+    """A filter of k x k weights, as if it saw one channel."""
+    return filters * (kernel_size * kernel_size + 1)
+
+
+def params_kernel_not_squared(in_channels, filters, kernel_size):
+    """k weights per channel instead of k x k."""
+    return filters * (in_channels * kernel_size + 1)
+
+
+def _out_hw(in_shape, kernel_size, stride, pad):
+    _, H, W = in_shape
+    return 1 + (H + 2 * pad - kernel_size) // stride, 1 + (W + 2 * pad - kernel_size) // stride
+
+
+def macs_input_positions(in_shape, filters, kernel_size, stride=1, pad=0):
+    """One dot product per input pixel instead of per output position."""
+    C, H, W = in_shape
+    return filters * H * W * C * kernel_size * kernel_size
+
+
+def macs_with_bias(in_shape, filters, kernel_size, stride=1, pad=0):
+    """Counts the bias addition as one more multiply-add per output."""
+    H_out, W_out = _out_hw(in_shape, kernel_size, stride, pad)
+    return filters * H_out * W_out * (in_shape[0] * kernel_size * kernel_size + 1)
+
+
+def macs_without_channels(in_shape, filters, kernel_size, stride=1, pad=0):
+    """Dot products of k x k terms, as if each filter saw one channel."""
+    H_out, W_out = _out_hw(in_shape, kernel_size, stride, pad)
+    return filters * H_out * W_out * kernel_size * kernel_size
+
+
+def macs_without_padding(in_shape, filters, kernel_size, stride=1, pad=0):
+    """The output size without the padding."""
+    H_out, W_out = _out_hw(in_shape, kernel_size, stride, 0)
+    return filters * H_out * W_out * in_shape[0] * kernel_size * kernel_size
+
+
+def _saliency(model, X, y, signed=False, loss=False, reduce="max", relu_mask=True, target=None):
+    p = model.params
+    X = X.astype(p["W1"].dtype)
+    conv, conv_cache = conv_forward_fast(X, p["W1"], p["b1"], model.conv_param)
+    act = np.maximum(conv, 0)
+    pooled, pool_cache = max_pool_forward_fast(act, model.pool_param)
+    flat = pooled.reshape(len(X), -1)
+    hidden = np.maximum(flat @ p["W2"] + p["b2"], 0)
+    scores = hidden @ p["W3"] + p["b3"]
+    y = scores.argmax(axis=1) if target == "predicted" else y
+    dscores = np.zeros_like(scores)
+    dscores[np.arange(len(y)), y] = 1.0
+    if loss:  # the gradient of the softmax loss of each example, not of the score
+        probs = np.exp(scores - scores.max(axis=1, keepdims=True))
+        probs /= probs.sum(axis=1, keepdims=True)
+        dscores = probs - dscores
+    dhidden = (dscores @ p["W3"].T) * (hidden > 0)
+    dpooled = (dhidden @ p["W2"].T).reshape(pooled.shape)
+    dact = max_pool_backward_fast(dpooled, pool_cache)
+    dconv = dact * (conv > 0) if relu_mask else dact
+    dX, _, _ = conv_backward_fast(dconv, conv_cache)
+    values = dX if signed else np.abs(dX)
+    return values.sum(axis=1) if reduce == "sum" else values.max(axis=1)
+
+
+def saliency_signed(model, X, y):
+    """Takes the maximum of the signed gradient, without the absolute value."""
+    return _saliency(model, X, y, signed=True)
+
+
+def saliency_of_the_loss(model, X, y):
+    """The gradient of the softmax loss, not of the class score."""
+    return _saliency(model, X, y, loss=True)
+
+
+def saliency_sum_over_channels(model, X, y):
+    """Sums |gradient| over the channels instead of taking the maximum."""
+    return _saliency(model, X, y, reduce="sum")
+
+
+def saliency_no_relu_mask(model, X, y):
+    """Skips the ReLU after the convolution in the backward pass."""
+    return _saliency(model, X, y, relu_mask=False)
+
+
+def saliency_predicted_class(model, X, y):
+    """The score of the predicted class, not of y."""
+    return _saliency(model, X, y, target="predicted")
+
+
+NUMPY_MISTAKES = {
+    "conv_params": [
+        ("the bias of each filter is missing: F (C k k + 1)", params_without_bias),
+        ("one bias per filter and channel: each filter has one bias", params_bias_per_channel),
+        (
+            "the input channels are missing: each filter spans all C of them",
+            params_without_channels,
+        ),
+        ("k weights per channel: a filter has k x k of them", params_kernel_not_squared),
+    ],
+    "conv_macs": [
+        (
+            "one dot product per input pixel: count the output positions H' x W'",
+            macs_input_positions,
+        ),
+        ("the bias addition is counted: only the C k k multiply-adds count", macs_with_bias),
+        ("the input channels are missing: a dot product has C k k terms", macs_without_channels),
+        ("the output size without the padding", macs_without_padding),
+    ],
+    "saliency_map": [
+        ("the absolute value is missing: max over channels of |gradient|", saliency_signed),
+        ("the gradient of the loss, not of the class score", saliency_of_the_loss),
+        ("the channels are summed: take their maximum", saliency_sum_over_channels),
+        ("the ReLU after the convolution is skipped in the backward pass", saliency_no_relu_mask),
+        ("the score of the predicted class, not of the class y", saliency_predicted_class),
+    ],
+}
+SALIENCY = {"ThreeLayerConvNet": ThreeLayerConvNet, "saliency_map": saliency_map}
+
+CHECKS += [
+    Check(
+        grade_id="test_conv_params",
+        function="conv_params",
+        alternatives=alternatives("conv_params", NUMPY_MISTAKES),
+        reference={"conv_params": conv_params},
+        cases=_conv_params_cases,
+        tol=1e-12,
+        names={"s0.out": "the number of parameters"},
+    ),
+    Check(
+        grade_id="test_conv_macs",
+        function="conv_macs",
+        alternatives=alternatives("conv_macs", NUMPY_MISTAKES),
+        reference={"conv_macs": conv_macs},
+        cases=_conv_macs_cases,
+        tol=1e-12,
+        names={"s0.out": "the number of multiply-adds"},
+    ),
+    Check(
+        grade_id="test_saliency_map",
+        function="saliency_map",
+        alternatives=alternatives("saliency_map", NUMPY_MISTAKES),
+        reference=SALIENCY,
+        cases=_saliency_cases,
+        tol=1e-7,
+        names={"s1.out": "the saliency maps"},
     ),
 ]
