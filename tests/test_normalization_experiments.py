@@ -60,6 +60,27 @@ def test_weight_scale_sweep_with_adam(seed):
 
 @pytest.mark.numerics
 @pytest.mark.parametrize("seed", SEEDS)
+def test_normalized_nets_tolerate_a_wider_range_of_sgd_learning_rates(seed):
+    """Question 3: the plain net lags behind at small rates, and behind batchnorm at the largest."""
+    rates = np.logspace(-3.5, -0.5, 7)
+    runs = sweep(
+        _data(seed),
+        (None, "batchnorm", "layernorm"),
+        rates,
+        "learning_rate",
+        weight_scale=0.15,
+        num_epochs=3,
+        update_rule="sgd_momentum",
+        seed=seed,
+    )
+    acc = {k: np.array([s.best_val_acc for s in v]) for k, v in runs.items()}
+    assert acc["batchnorm"][-1] > acc["none"][-1] + 0.3  # the largest rate
+    for norm in ("batchnorm", "layernorm"):
+        assert np.all(acc[norm][1:3] > acc["none"][1:3] + 0.2)  # the small ones
+
+
+@pytest.mark.numerics
+@pytest.mark.parametrize("seed", SEEDS)
 def test_batchnorm_fails_at_batch_size_two_where_layernorm_trains(seed):
     curves = batch_size_curves(_data(seed), batch_sizes=(2, 32), seed=seed)
     assert curves["batchnorm"][2][-1] < 0.6
