@@ -37,6 +37,7 @@ def _data(seed):
     return get_dataset("digits", num_train=1000, num_val=200, seed=seed)
 
 
+@pytest.mark.slow  # 21 short trainings per seed: ~3 s
 @pytest.mark.numerics
 @pytest.mark.parametrize("seed", SEEDS)
 def test_weight_scale_sweep_with_adam(seed):
@@ -58,6 +59,7 @@ def test_weight_scale_sweep_with_adam(seed):
     assert min(scaled) > acc["batchnorm"].min() + 0.2
 
 
+@pytest.mark.slow  # 21 short trainings per seed: ~3 s
 @pytest.mark.numerics
 @pytest.mark.parametrize("seed", SEEDS)
 def test_normalized_nets_tolerate_a_wider_range_of_sgd_learning_rates(seed):
@@ -79,6 +81,7 @@ def test_normalized_nets_tolerate_a_wider_range_of_sgd_learning_rates(seed):
         assert np.all(acc[norm][1:3] > acc["none"][1:3] + 0.2)  # the small ones
 
 
+@pytest.mark.slow  # batches of two: ~6 s per seed
 @pytest.mark.numerics
 @pytest.mark.parametrize("seed", SEEDS)
 def test_batchnorm_fails_at_batch_size_two_where_layernorm_trains(seed):
