@@ -1,5 +1,8 @@
 """What 07_batchnorm grades: batchnorm forward (train/test, running statistics), its two
-backward passes, and layernorm forward and backward.
+backward passes, layernorm forward and backward, spatial batchnorm and group normalization
+(forward and backward, image-shaped data), and an outcome task: the student's learning rate
+and weight scale for a deep batchnorm network, judged by training the reference with them
+on the grader's own split of the digits.
 
 A backward pass receives the cache of the student's own forward (an opaque tuple), so each
 backward case calls the forward first (bound as "fwd", not recorded) and then the backward
@@ -8,15 +11,21 @@ with ``Ref("fwd", 1)``, the cache.
 
 from __future__ import annotations
 
+import functools
+import math
+
 import numpy as np
 
-from autograder.spec import Check, Ref, alternatives, call, case
+from autograder.spec import Check, Ref, alternatives, call, case, read
+from course_utils.layer_impl.groupnorm import spatial_groupnorm_backward, spatial_groupnorm_forward
 from course_utils.layers import (
     batchnorm_backward,
     batchnorm_backward_alt,
     batchnorm_forward,
     layernorm_backward,
     layernorm_forward,
+    spatial_batchnorm_backward,
+    spatial_batchnorm_forward,
 )
 
 
@@ -159,6 +168,203 @@ def _ln_backward_cases(rng):
         )
     )
     return cases
+
+
+# --- image-shaped data: spatial batchnorm and group normalization ---------------------------
+
+
+def _image(rng, N=None, C=None, offset=0.0, scale=1.0):
+    N = N or int(rng.integers(2, 5))
+    C = C or int(rng.integers(2, 5))
+    H, W = int(rng.integers(2, 5)), int(rng.integers(2, 6))
+    return offset + scale * rng.normal(size=(N, C, H, W))
+
+
+def _spatial_bn_forward_cases(rng):
+    made = []
+    inputs = [
+        ("train mode, running statistics created by the forward", _image(rng, offset=2.0), {}),
+        ("train mode, momentum and eps given", _image(rng, C=5), {"momentum": 0.7, "eps": 1e-3}),
+        ("train mode, one image", _image(rng, N=1, scale=3.0), {}),
+    ]
+    for label, x, extra in inputs:
+        C = x.shape[1]
+        param = {"mode": "train", **extra, **_running(rng, C)}
+        made.append(
+            case(
+                label,
+                call(
+                    "spatial_batchnorm_forward", x, *_affine_params(rng, C), param, record_args=(3,)
+                ),
+            )
+        )
+    x = _image(rng, offset=-1.0, scale=2.0)
+    made.append(
+        case(
+            "test mode uses the running statistics",
+            call(
+                "spatial_batchnorm_forward",
+                x,
+                *_affine_params(rng, x.shape[1]),
+                {"mode": "test", **_running(rng, x.shape[1])},
+                record_args=(3,),
+            ),
+        )
+    )
+    return made
+
+
+def _spatial_bn_backward_cases(rng):
+    made = []
+    for label, x in (
+        ("a typical batch", _image(rng, offset=1.0, scale=2.0)),
+        ("one image", _image(rng, N=1)),
+        ("more channels than pixels", _image(rng, C=7)),
+    ):
+        dout = rng.normal(size=x.shape)
+        made.append(
+            case(
+                label,
+                call(
+                    "spatial_batchnorm_forward",
+                    x,
+                    *_affine_params(rng, x.shape[1]),
+                    {"mode": "train"},
+                    bind="fwd",
+                    record=False,
+                ),
+                call("spatial_batchnorm_backward", dout, Ref("fwd", 1)),
+            )
+        )
+    return made
+
+
+def _gn_inputs(rng):
+    """(label, x, G, gn_param): several groupings, one group, one channel per group."""
+    return [
+        ("two groups", _image(rng, C=4, offset=1.0, scale=2.0), 2, {}),
+        ("three groups of two channels, eps given", _image(rng, C=6), 3, {"eps": 1e-2}),
+        ("one group (layernorm of the image)", _image(rng, C=3), 1, {}),
+        ("one channel per group", _image(rng, C=4, scale=3.0), 4, {}),
+        ("a batch of one", _image(rng, N=1, C=6), 2, {}),
+    ]
+
+
+def _gn_forward_cases(rng):
+    return [
+        case(label, call("spatial_groupnorm_forward", x, *_affine_params(rng, x.shape[1]), G, p))
+        for label, x, G, p in _gn_inputs(rng)
+    ]
+
+
+def _gn_backward_cases(rng):
+    made = []
+    for label, x, G, p in _gn_inputs(rng):
+        made.append(
+            case(
+                label,
+                call(
+                    "spatial_groupnorm_forward",
+                    x,
+                    *_affine_params(rng, x.shape[1]),
+                    G,
+                    p,
+                    bind="fwd",
+                    record=False,
+                ),
+                call("spatial_groupnorm_backward", rng.normal(size=x.shape), Ref("fwd", 1)),
+            )
+        )
+    return made
+
+
+# --- outcome: the learning rate and weight scale of a deep batchnorm network ---------------
+
+#: what the judge reads, in order, and the reference's own choices (same shapes)
+OUTCOME_CHOICES = {"best_learning_rate": 0.03, "best_weight_scale": 0.1}
+#: held-out accuracy of the grader's run that earns full points, and the partial step
+#: (measured: lr 0.03 reaches 94 % with weight scale 0.1, lr 0.01 96 % with 0.01; weight
+#: scale 10 stays below 50 % and learning rates 1e-5 or 10 near chance, for any partner)
+OUTCOME_TARGET = 0.90
+OUTCOME_PARTIAL = 0.80
+OUTCOME_LIMITS = {"best_learning_rate": (1e-6, 10.0), "best_weight_scale": (1e-4, 10.0)}
+#: the network and its training, as in the notebook's section "Tune a batchnorm network"
+OUTCOME_RECIPE = {
+    "hidden_dims": (64,) * 6,
+    "update_rule": "sgd_momentum",
+    "batch_size": 50,
+    "num_epochs": 4,
+    "seed": 0,
+}
+
+
+@functools.lru_cache(maxsize=1)
+def _outcome_split(seed: int = 2607):
+    """The grader's own split of the 1797 digits: 1000 train, 200 Solver-val, 597 scored."""
+    from course_utils.data import load_digits
+
+    X, y = load_digits()
+    order = np.random.default_rng(seed).permutation(len(y))
+    X = X.reshape(len(y), -1)[order]
+    y = y[order]
+    X = X - X[:1000].mean(axis=0)
+    data = {"X_train": X[:1000], "y_train": y[:1000], "X_val": X[1000:1200], "y_val": y[1000:1200]}
+    return data, X[1200:], y[1200:]
+
+
+@functools.lru_cache(maxsize=16)
+def outcome_accuracy(learning_rate: float, weight_scale: float) -> float:
+    """Accuracy on the grader's held-out digits of the reference batchnorm network (six
+    hidden layers of 64) trained with the two choices (SGD with momentum, 4 epochs)."""
+    from course_utils.experiments.normalization import train_normalized_net
+
+    data, X_score, y_score = _outcome_split()
+    solver = train_normalized_net(
+        data,
+        "batchnorm",
+        weight_scale=weight_scale,
+        learning_rate=learning_rate,
+        **OUTCOME_RECIPE,
+    )
+    with np.errstate(all="ignore"):
+        scores = solver.model.loss(X_score)
+    if not np.all(np.isfinite(scores)):
+        return 0.0
+    return float(np.mean(np.argmax(scores, axis=1) == y_score))
+
+
+def _read_outcome(got) -> tuple[tuple[float, float] | None, str | None]:
+    values = []
+    for index, (name, (low, high)) in enumerate(OUTCOME_LIMITS.items()):
+        value = got.get(f"s{index}.out")
+        if value is None or np.size(value) != 1:
+            return None, f"`{name}` must be set to a single number."
+        value = float(np.asarray(value, dtype=np.float64).ravel()[0])
+        if not math.isfinite(value) or not low <= value <= high:
+            return (
+                None,
+                f"`{name}` = {value:g} is outside the range this task allows [{low:g}, {high:g}].",
+            )
+        values.append(value)
+    return (values[0], values[1]), None
+
+
+def outcome_judge(threshold: float):
+    """A judge: None when the grader's run with the student's choices reaches ``threshold``."""
+
+    def judge(got) -> str | None:
+        choices, problem = _read_outcome(got)
+        if problem:
+            return problem
+        reached = outcome_accuracy(*choices)
+        if reached >= threshold:
+            return None
+        return (
+            f"With your choices the network reaches {reached:.1%} on the grader's validation "
+            f"digits, below {threshold:.0%}."
+        )
+
+    return judge
 
 
 BN_REFERENCE = {"batchnorm_forward": batchnorm_forward}
@@ -339,6 +545,106 @@ def ln_backward_dgamma_per_example(dout, cache):
     return dx, np.sum(dout * x_hat, axis=1), dout.sum(axis=1)
 
 
+def _to_rows(x):
+    N, C, H, W = x.shape
+    return x.transpose(0, 2, 3, 1).reshape(-1, C)
+
+
+def _from_rows(rows, shape):
+    N, C, H, W = shape
+    return rows.reshape(N, H, W, C).transpose(0, 3, 1, 2)
+
+
+def sbn_reshape_without_transpose(x, gamma, beta, bn_param):
+    """x.reshape(-1, C) without moving the channels last: the columns mix channels."""
+    N, C, H, W = x.shape
+    out, cache = batchnorm_forward(x.reshape(-1, C), gamma, beta, bn_param)
+    return out.reshape(N, C, H, W), cache
+
+
+def sbn_per_pixel(x, gamma, beta, bn_param):
+    """Statistics over the batch only: one mean per channel and pixel, not per channel."""
+    N, C, H, W = x.shape
+    mode, eps = bn_param["mode"], bn_param.get("eps", 1e-5)
+    if mode == "test":
+        return spatial_batchnorm_forward(x, gamma, beta, bn_param)
+    spatial_batchnorm_forward(x, gamma, beta, bn_param)  # the running statistics as usual
+    mean, var = x.mean(axis=0), x.var(axis=0)
+    x_hat = (x - mean) / np.sqrt(var + eps)
+    return gamma[:, None, None] * x_hat + beta[:, None, None], None
+
+
+def sbn_backward_without_transpose(dout, cache):
+    """dout.reshape(-1, C) without moving the channels last."""
+    N, C, H, W = dout.shape
+    dx, dgamma, dbeta = batchnorm_backward_alt(dout.reshape(-1, C), cache)
+    return dx.reshape(N, C, H, W), dgamma, dbeta
+
+
+def sbn_backward_dx_not_transposed_back(dout, cache):
+    """dx reshaped to (N, C, H, W) straight from the (N*H*W, C) rows: no transpose back."""
+    dx, dgamma, dbeta = batchnorm_backward_alt(_to_rows(dout), cache)
+    return dx.reshape(dout.shape), dgamma, dbeta
+
+
+def gn_interleaved_groups(x, gamma, beta, G, gn_param):
+    """Channel c in group c % G (x.reshape(N, C // G, G, ...)): groups are consecutive."""
+    N, C, H, W = x.shape
+    moved = x.reshape(N, C // G, G, H, W).transpose(0, 2, 1, 3, 4).reshape(N, C, H, W)
+    out, _ = spatial_groupnorm_forward(moved, np.ones(C), np.zeros(C), G, gn_param)
+    out = out.reshape(N, G, C // G, H, W).transpose(0, 2, 1, 3, 4).reshape(N, C, H, W)
+    return gamma[:, None, None] * out + beta[:, None, None], None
+
+
+def gn_over_the_batch(x, gamma, beta, G, gn_param):
+    """Each group normalised over the whole batch too (one mean per group, not per example)."""
+    N, C, H, W = x.shape
+    eps = gn_param.get("eps", 1e-5)
+    groups = x.reshape(N, G, -1)
+    mean = groups.mean(axis=(0, 2), keepdims=True)
+    var = groups.var(axis=(0, 2), keepdims=True)
+    x_hat = ((groups - mean) / np.sqrt(var + eps)).reshape(x.shape)
+    return gamma[:, None, None] * x_hat + beta[:, None, None], None
+
+
+def gn_ignores_groups(x, gamma, beta, G, gn_param):
+    """G ignored: the whole image normalised at once (that is G = 1)."""
+    return spatial_groupnorm_forward(x, gamma, beta, 1, gn_param)
+
+
+def gn_unbiased_var(x, gamma, beta, G, gn_param):
+    """The sample variance (M - 1) of each group."""
+    N, C, H, W = x.shape
+    eps = gn_param.get("eps", 1e-5)
+    groups = x.reshape(N, G, -1)
+    mean, var = groups.mean(axis=2, keepdims=True), groups.var(axis=2, ddof=1, keepdims=True)
+    x_hat = ((groups - mean) / np.sqrt(var + eps)).reshape(x.shape)
+    return gamma[:, None, None] * x_hat + beta[:, None, None], None
+
+
+def gn_backward_std_constant(dout, cache):
+    """Treats each group's standard deviation as a constant."""
+    x_hat, std, gamma, G = cache
+    N = dout.shape[0]
+    g = (dout * gamma[:, None, None]).reshape(N, G, -1)
+    dx = (g - g.mean(axis=2, keepdims=True)) / std
+    dgamma, dbeta = np.sum(dout * x_hat, axis=(0, 2, 3)), dout.sum(axis=(0, 2, 3))
+    return dx.reshape(dout.shape), dgamma, dbeta
+
+
+def gn_backward_no_gamma(dout, cache):
+    """Forgets to multiply by gamma on the way to x."""
+    x_hat, std, gamma, G = cache
+    dx, dgamma, dbeta = spatial_groupnorm_backward(dout, (x_hat, std, np.ones_like(gamma), G))
+    return dx, dgamma, dbeta
+
+
+def gn_backward_dgamma_without_x_hat(dout, cache):
+    """dgamma = sum(dout) (forgets x_hat)."""
+    dx, _, dbeta = spatial_groupnorm_backward(dout, cache)
+    return dx, dbeta.copy(), dbeta
+
+
 #: per graded function, (what the mistake is, an implementation that makes it)
 MISTAKES = {
     "batchnorm_forward": [
@@ -405,6 +711,43 @@ MISTAKES = {
             ln_backward_dgamma_per_example,
         ),
     ],
+    "spatial_batchnorm_forward": [
+        (
+            "reshaped to (-1, C) without moving the channels last: transpose to (N, H, W, C) first",
+            sbn_reshape_without_transpose,
+        ),
+        (
+            "one mean per channel and pixel: a channel's statistics are over N, H and W",
+            sbn_per_pixel,
+        ),
+    ],
+    "spatial_batchnorm_backward": [
+        (
+            "dout reshaped to (-1, C) without moving the channels last",
+            sbn_backward_without_transpose,
+        ),
+        (
+            "dx not transposed back: rows of (N*H*W, C) are reshaped to (N, H, W, C) first",
+            sbn_backward_dx_not_transposed_back,
+        ),
+    ],
+    "spatial_groupnorm_forward": [
+        (
+            "interleaved groups: group g holds the consecutive channels g*C/G ... (g+1)*C/G - 1",
+            gn_interleaved_groups,
+        ),
+        (
+            "statistics over the whole batch: group norm is per example",
+            gn_over_the_batch,
+        ),
+        ("G is ignored: one group per image", gn_ignores_groups),
+        ("the sample variance (M - 1): group norm uses the biased variance", gn_unbiased_var),
+    ],
+    "spatial_groupnorm_backward": [
+        ("each group's std is treated as a constant: it depends on x", gn_backward_std_constant),
+        ("gamma is missing on the way back to x", gn_backward_no_gamma),
+        ("dgamma without x_hat: dgamma = sum(dout * x_hat)", gn_backward_dgamma_without_x_hat),
+    ],
 }
 
 
@@ -460,5 +803,69 @@ CHECKS = [
         cases=_ln_backward_cases,
         tol=1e-6,
         names=GRAD_NAMES,
+    ),
+    Check(
+        grade_id="test_spatial_batchnorm",
+        function="spatial_batchnorm_forward",
+        alternatives=alternatives("spatial_batchnorm_forward", MISTAKES),
+        reference={**BN_REFERENCE, "spatial_batchnorm_forward": spatial_batchnorm_forward},
+        cases=_spatial_bn_forward_cases,
+        tol=1e-7,
+        names={
+            "s0.out.0": "out",
+            "s0.arg3.running_mean": "bn_param['running_mean'] after the call",
+            "s0.arg3.running_var": "bn_param['running_var'] after the call",
+        },
+        compare=("s0.out.0", "s0.arg3.running_mean", "s0.arg3.running_var"),
+    ),
+    Check(
+        grade_id="test_spatial_batchnorm",
+        function="spatial_batchnorm_backward",
+        alternatives=alternatives("spatial_batchnorm_backward", MISTAKES),
+        reference={
+            **BN_REFERENCE,
+            "batchnorm_backward_alt": batchnorm_backward_alt,
+            "spatial_batchnorm_forward": spatial_batchnorm_forward,
+            "spatial_batchnorm_backward": spatial_batchnorm_backward,
+        },
+        cases=_spatial_bn_backward_cases,
+        tol=1e-6,
+        names=GRAD_NAMES,
+    ),
+    Check(
+        grade_id="test_groupnorm_forward",
+        function="spatial_groupnorm_forward",
+        alternatives=alternatives("spatial_groupnorm_forward", MISTAKES),
+        reference={"spatial_groupnorm_forward": spatial_groupnorm_forward},
+        cases=_gn_forward_cases,
+        tol=1e-7,
+        names={"s0.out.0": "out"},
+        compare=("s0.out.0",),
+    ),
+    Check(
+        grade_id="test_groupnorm_backward",
+        function="spatial_groupnorm_backward",
+        alternatives=alternatives("spatial_groupnorm_backward", MISTAKES),
+        reference={
+            "spatial_groupnorm_forward": spatial_groupnorm_forward,
+            "spatial_groupnorm_backward": spatial_groupnorm_backward,
+        },
+        cases=_gn_backward_cases,
+        tol=1e-6,
+        names=GRAD_NAMES,
+    ),
+    *(
+        Check(
+            grade_id="test_tuning",
+            function="best_learning_rate, best_weight_scale",
+            reference=OUTCOME_CHOICES,
+            cases=lambda rng, label=label: [case(label, *(read(n) for n in OUTCOME_CHOICES))],
+            names={f"s{i}.out": name for i, name in enumerate(OUTCOME_CHOICES)},
+            judge=outcome_judge(threshold),
+        )
+        for label, threshold in (
+            (f"your choices reach {OUTCOME_PARTIAL:.0%} on the grader's split", OUTCOME_PARTIAL),
+            (f"your choices reach {OUTCOME_TARGET:.0%} on the grader's split", OUTCOME_TARGET),
+        )
     ),
 ]

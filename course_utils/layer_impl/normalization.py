@@ -158,6 +158,7 @@ def layernorm_backward(dout, cache):
     return dx, dgamma, dbeta
 
 
+@graded("07_batchnorm")
 def spatial_batchnorm_forward(x, gamma, beta, bn_param):
     """Spatial batch normalization: batchnorm of each channel over N, H and W.
 
@@ -178,6 +179,7 @@ def spatial_batchnorm_forward(x, gamma, beta, bn_param):
     return out, cache
 
 
+@graded("07_batchnorm")
 def spatial_batchnorm_backward(dout, cache):
     """Backward pass of spatial batch normalization.
 

@@ -19,12 +19,23 @@ from autograder.checks.nb07_batchnorm import (
     bn_swapped_momentum,
     bn_test_uses_batch_stats,
     bn_unbiased_var,
+    gn_backward_dgamma_without_x_hat,
+    gn_backward_no_gamma,
+    gn_backward_std_constant,
+    gn_ignores_groups,
+    gn_interleaved_groups,
+    gn_over_the_batch,
+    gn_unbiased_var,
     ln_backward_batch_axis,
     ln_backward_dgamma_per_example,
     ln_backward_std_constant,
     ln_eps_outside_sqrt,
     ln_over_batch,
     ln_unbiased_var,
+    sbn_backward_dx_not_transposed_back,
+    sbn_backward_without_transpose,
+    sbn_per_pixel,
+    sbn_reshape_without_transpose,
 )
 from tests.mutants import Mutant
 
@@ -39,6 +50,7 @@ from tests.mutants import Mutant
 
 BF, BB, BA = "test_batchnorm_forward", "test_batchnorm_backward", "test_batchnorm_backward_alt"
 LF, LB = "test_layernorm_forward", "test_layernorm_backward"
+SB, GF, GB = "test_spatial_batchnorm", "test_groupnorm_forward", "test_groupnorm_backward"
 MUTANTS = [
     Mutant("unbiased batch variance", BF, {"batchnorm_forward": bn_unbiased_var}),
     Mutant("eps outside the sqrt", BF, {"batchnorm_forward": bn_eps_outside_sqrt}),
@@ -61,4 +73,38 @@ MUTANTS = [
     Mutant("std treated as constant", LB, {"layernorm_backward": ln_backward_std_constant}),
     Mutant("means over the batch", LB, {"layernorm_backward": ln_backward_batch_axis}),
     Mutant("dgamma per example", LB, {"layernorm_backward": ln_backward_dgamma_per_example}),
+    Mutant(
+        "spatial: no transpose", SB, {"spatial_batchnorm_forward": sbn_reshape_without_transpose}
+    ),
+    Mutant("spatial: per pixel", SB, {"spatial_batchnorm_forward": sbn_per_pixel}),
+    Mutant(
+        "spatial backward: no transpose",
+        SB,
+        {"spatial_batchnorm_backward": sbn_backward_without_transpose},
+    ),
+    Mutant(
+        "spatial backward: dx not transposed back",
+        SB,
+        {"spatial_batchnorm_backward": sbn_backward_dx_not_transposed_back},
+    ),
+    Mutant(
+        "groupnorm: interleaved groups", GF, {"spatial_groupnorm_forward": gn_interleaved_groups}
+    ),
+    Mutant("groupnorm: over the batch", GF, {"spatial_groupnorm_forward": gn_over_the_batch}),
+    Mutant("groupnorm: G ignored", GF, {"spatial_groupnorm_forward": gn_ignores_groups}),
+    Mutant("groupnorm: unbiased variance", GF, {"spatial_groupnorm_forward": gn_unbiased_var}),
+    Mutant(
+        "groupnorm: std treated as constant",
+        GB,
+        {"spatial_groupnorm_backward": gn_backward_std_constant},
+    ),
+    Mutant("groupnorm: dx without gamma", GB, {"spatial_groupnorm_backward": gn_backward_no_gamma}),
+    Mutant(
+        "groupnorm: dgamma without x_hat",
+        GB,
+        {"spatial_groupnorm_backward": gn_backward_dgamma_without_x_hat},
+    ),
+    Mutant("tuning: learning rate 1e-5", "test_tuning", {"best_learning_rate": 1e-5}),
+    Mutant("tuning: learning rate 10", "test_tuning", {"best_learning_rate": 10.0}),
+    Mutant("tuning: weight scale 10", "test_tuning", {"best_weight_scale": 10.0}),
 ]
