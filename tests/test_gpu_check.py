@@ -132,7 +132,7 @@ def test_the_device_script_selects_the_gpu_tests_and_the_notebooks_of_09_to_12(t
     done = run_device_script(tmp_path, REHEARSE_ON_CPU="1", COLLECT_ONLY="1")
     assert done.returncode == 0, done.stdout + done.stderr
     ids = [line for line in done.stdout.splitlines() if "::" in line]
-    gpu_files = {"bench", "char_rnn", "generative_models", "train"}
+    gpu_files = {"bench", "char_rnn", "generative_models", "loops", "train"}
     assert {f"tests/test_torch_track_{name}.py" for name in gpu_files} <= {
         i.split("::")[0] for i in ids
     }

@@ -20,11 +20,13 @@ eval and train mode as float64 arrays. One check compares only the count and the
 from __future__ import annotations
 
 import numpy as np
+import torch
 import torch.nn.functional as F
 from torch import nn
 
-from autograder.spec import Check, Ref, alternatives, call, case
+from autograder.spec import Check, Ref, alternatives, call, case, read
 from course_utils.classifiers.cnn import ThreeLayerConvNet
+from course_utils.experiments.cnn_challenge import challenge_accuracy, challenge_problem
 from course_utils.experiments.cnn_costs import conv_macs, conv_params
 from course_utils.experiments.saliency import saliency_map
 from course_utils.fast_layers import (
@@ -39,6 +41,8 @@ from course_utils.layers import (
     max_pool_backward_naive,
     max_pool_forward_naive,
 )
+from course_utils.torch_track.loop_probe import make_loop_probe, probe_signature
+from course_utils.torch_track.loops import evaluate_model, train_one_epoch
 from course_utils.torch_track.models.resnet_block import ResidualBlock
 from course_utils.torch_track.models.vgg_small import build_vgg_small
 from course_utils.torch_track.signature import module_signature
@@ -164,6 +168,11 @@ def _vgg_configs(rng):
         ("two stages without batch norm", 1, 10, (w, w + 2), 8, False, 2),
         ("one stage, one input channel", 1, 5, (w,), _size(rng, 6, 8), True, 2),
         ("an image size the pooling does not divide", 2, 4, (3, 5), 10, True, 2),
+        # sizes where image_size // 2**stages differs from image_size // (2 * stages) and
+        # from image_size // 2**(stages - 1): a wrong flatten formula loses these
+        ("three stages, a side that 8 divides", 3, 10, (4, 6, 8), 32, True, 2),
+        ("four stages without batch norm", 1, 3, (3, 4, 5, 6), 48, False, 2),
+        ("four stages, an odd side", 2, 5, (w, 4, 4, 5), 37, True, 2),
     ]
 
 
@@ -405,6 +414,14 @@ def _vgg(in_channels, num_classes, widths, image_size, batch_norm, **wrong):
     return nn.Sequential(*layers, nn.Flatten(), nn.Linear(widths[-1] * side * side, num_classes))
 
 
+def vgg_flatten_over_2_times_stages(in_channels, num_classes, widths, image_size, batch_norm=True):
+    """Flattened side image_size // (2 * stages): equal to // 2**stages only for 1 or 2 stages."""
+    model = _vgg(in_channels, num_classes, widths, image_size, batch_norm)
+    side = image_size // (2 * len(widths))
+    model[-1] = nn.Linear(widths[-1] * side * side, num_classes)
+    return model
+
+
 def vgg_relu_before_bn(in_channels, num_classes, widths, image_size, batch_norm=True):
     """ReLU before BatchNorm (the order the task does not ask for)."""
     return _vgg(in_channels, num_classes, widths, image_size, batch_norm, order="relu_bn")
@@ -541,6 +558,11 @@ MISTAKES = {
         (
             "convolutions without bias: the stated construction keeps bias=True",
             vgg_conv_without_bias,
+        ),
+        (
+            "the flattened side is image_size // (2 * stages): each pool halves the side, so "
+            "it is image_size // 2**stages",
+            vgg_flatten_over_2_times_stages,
         ),
     ],
     "ResidualBlock": [
@@ -857,4 +879,304 @@ CHECKS += [
         tol=1e-7,
         names={"s1.out": "the saliency maps"},
     ),
+]
+# ==================================================================== 09_cnn_pytorch: the loop
+# train_one_epoch and evaluate_model (issue 18). A case builds a probe (a tiny float64 network
+# that records its forward calls; course_utils.torch_track.loop_probe), runs the student's
+# loop on it, and compares what the loop returned and what it did (probe_signature: the
+# parameters after it, the batch-norm running mean, the share of examples seen in train mode
+# and with autograd on).
+
+LOOP_REFERENCE = {"make_loop_probe": make_loop_probe, "probe_signature": probe_signature}
+
+
+def _probe(rng, num_examples, batch_size, start_mode):
+    seed = int(rng.integers(0, 2**31 - 1))
+    return call(
+        "make_loop_probe",
+        seed,
+        num_examples,
+        batch_size,
+        start_mode=start_mode,
+        bind="p",
+        record=False,
+    )
+
+
+def _loop_args(*names):
+    return [Ref("p", index) for index in names]
+
+
+def _train_cases(rng):
+    one = call("train_one_epoch", *_loop_args(0, 1, 2, 3))
+    sign = call("probe_signature", Ref("p", 0))
+    return [
+        case(
+            "batches of 4, the last one smaller; model left in eval mode",
+            _probe(rng, 10, 4, "eval"),
+            one,
+            sign,
+        ),
+        case("model left in train mode", _probe(rng, 9, 3, "train"), one, sign),
+        case(
+            "two epochs in a row (the loss goes down)", _probe(rng, 12, 5, "eval"), one, one, sign
+        ),
+        case("one batch of the whole set", _probe(rng, 7, 7, "eval"), one, sign),
+    ]
+
+
+def _evaluate_cases(rng):
+    evaluate = call("evaluate_model", *_loop_args(0, 1, 3))
+    sign = call("probe_signature", Ref("p", 0))
+    return [
+        case(
+            "model left in train mode, batches of 4 and a smaller last one",
+            _probe(rng, 10, 4, "train"),
+            evaluate,
+            sign,
+        ),
+        case("model left in eval mode, batches of 3", _probe(rng, 9, 3, "eval"), evaluate, sign),
+        case("a larger set, a last batch of one", _probe(rng, 25, 8, "train"), evaluate, sign),
+    ]
+
+
+LOOP_NAMES = {
+    "s1.out": "the returned loss",
+    "s2.out": "the loss of the second epoch",
+    "s1.out.0": "the returned loss",
+    "s1.out.1": "the returned accuracy",
+    **{
+        f"s{i}.out.{key}": text
+        for i in (2, 3)
+        for key, text in (
+            ("params", "the parameters after the loop"),
+            ("running_mean", "batch norm's running mean after the loop"),
+            ("train_mode", "the share of examples the model saw in train mode"),
+            ("autograd", "the share of examples seen with autograd recording"),
+            ("examples_seen", "the number of examples the model saw"),
+        )
+    },
+}
+
+
+def _train_wrong(
+    model,
+    loader,
+    optimizer,
+    device,
+    *,
+    zero=True,
+    mode=True,
+    loss="weighted",
+    zero_after_backward=False,
+):
+    if mode:
+        model.train()
+    losses, sizes = [], []
+    for x, y in loader:
+        x, y = x.to(device), y.to(device)
+        if zero and not zero_after_backward:
+            optimizer.zero_grad()
+        batch_loss = F.cross_entropy(model(x), y)
+        batch_loss.backward()
+        if zero_after_backward:
+            optimizer.zero_grad()
+        optimizer.step()
+        losses.append(batch_loss.item())
+        sizes.append(y.shape[0])
+    if loss == "batches":
+        return float(np.mean(losses))
+    if loss == "last":
+        return losses[-1]
+    return float(np.dot(losses, sizes) / np.sum(sizes))
+
+
+def train_no_zero_grad(model, loader, optimizer, device):
+    """Never zeroes the gradients: each step uses the sum of all the batches so far."""
+    return _train_wrong(model, loader, optimizer, device, zero=False)
+
+
+def train_zero_grad_after_backward(model, loader, optimizer, device):
+    """Zeroes the gradients between backward and step: the model never changes."""
+    return _train_wrong(model, loader, optimizer, device, zero_after_backward=True)
+
+
+def train_no_train_mode(model, loader, optimizer, device):
+    """Never calls model.train(): after an evaluation, batch norm stays in eval mode."""
+    return _train_wrong(model, loader, optimizer, device, mode=False)
+
+
+def train_mean_of_batch_losses(model, loader, optimizer, device):
+    """Averages the batch losses, so a smaller last batch weighs as much as a full one."""
+    return _train_wrong(model, loader, optimizer, device, loss="batches")
+
+
+def train_last_batch_loss(model, loader, optimizer, device):
+    """Returns the loss of the last batch only."""
+    return _train_wrong(model, loader, optimizer, device, loss="last")
+
+
+def _evaluate_wrong(model, loader, device, *, mode=True, no_grad=True, per_batch=False):
+    if mode:
+        model.eval()
+    losses, accs, sizes = [], [], []
+    with torch.set_grad_enabled(not no_grad):
+        for x, y in loader:
+            x, y = x.to(device), y.to(device)
+            scores = model(x)
+            losses.append(F.cross_entropy(scores, y).item())
+            accs.append(float((scores.argmax(dim=1) == y).double().mean()))
+            sizes.append(y.shape[0])
+    if per_batch:
+        return float(np.mean(losses)), float(np.mean(accs))
+    return float(np.dot(losses, sizes) / np.sum(sizes)), float(np.dot(accs, sizes) / np.sum(sizes))
+
+
+def evaluate_no_eval_mode(model, loader, device):
+    """Never calls model.eval(): batch norm uses batch statistics and updates its running ones."""
+    return _evaluate_wrong(model, loader, device, mode=False)
+
+
+def evaluate_without_no_grad(model, loader, device):
+    """Evaluates without torch.no_grad(): autograd records a graph that is never used."""
+    return _evaluate_wrong(model, loader, device, no_grad=False)
+
+
+def evaluate_mean_of_batches(model, loader, device):
+    """Averages per-batch loss and accuracy, so a smaller last batch weighs as a full one."""
+    return _evaluate_wrong(model, loader, device, per_batch=True)
+
+
+MISTAKES.update(
+    {
+        "train_one_epoch": [
+            (
+                "optimizer.zero_grad() is missing: the gradients of every batch add up",
+                train_no_zero_grad,
+            ),
+            (
+                "zero_grad() between backward() and step(): each step sees zero gradients",
+                train_zero_grad_after_backward,
+            ),
+            (
+                "model.train() is missing: after an evaluation the model stays in eval mode",
+                train_no_train_mode,
+            ),
+            (
+                "the mean of the batch losses: weigh each batch by its size",
+                train_mean_of_batch_losses,
+            ),
+            (
+                "the loss of the last batch only: return the mean over the epoch",
+                train_last_batch_loss,
+            ),
+        ],
+        "evaluate_model": [
+            (
+                "model.eval() is missing: batch norm uses the batch's statistics",
+                evaluate_no_eval_mode,
+            ),
+            (
+                "torch.no_grad() is missing: autograd records every evaluation",
+                evaluate_without_no_grad,
+            ),
+            ("per-batch means averaged: weigh each batch by its size", evaluate_mean_of_batches),
+        ],
+    }
+)
+
+CHECKS += [
+    Check(
+        grade_id="test_train_one_epoch",
+        function="train_one_epoch",
+        alternatives=alternatives("train_one_epoch", MISTAKES),
+        reference={"train_one_epoch": train_one_epoch, **LOOP_REFERENCE},
+        cases=_train_cases,
+        tol=1e-9,
+        names=LOOP_NAMES,
+    ),
+    Check(
+        grade_id="test_evaluate_model",
+        function="evaluate_model",
+        alternatives=alternatives("evaluate_model", MISTAKES),
+        reference={"evaluate_model": evaluate_model, **LOOP_REFERENCE},
+        cases=_evaluate_cases,
+        tol=1e-9,
+        names=LOOP_NAMES,
+    ),
+]
+
+
+# ==================================================================== 09_cnn_pytorch: challenge
+# The open challenge (issue 18): the student's VGG-small choices for the digits within a CPU
+# budget, read as numbers and judged by training the course's build_vgg_small with them on
+# the grader's own split (course_utils.experiments.cnn_challenge), as 05's tuning task.
+
+#: what the judge reads, in order, and the reference's own choices (same shapes)
+CHALLENGE_CHOICES = {
+    "challenge_widths": (16, 32, 0),
+    "challenge_batch_norm": True,
+    "challenge_epochs": 6,
+    "challenge_learning_rate": 2e-3,
+    "challenge_batch_size": 64,
+}
+#: held-out accuracy that earns full points, and the partial step (measured on the grader's
+#: split: the reference's choices 97.9 % at 5 epochs, 98.2 % at 8; (8, 16) 96.4 %; without
+#: batch norm 91.8 %; learning rate 1e-5 or 1.0: 26 % and 36 %)
+CHALLENGE_TARGET = 0.96
+CHALLENGE_PARTIAL = 0.90
+
+
+def _read_challenge(got):
+    """(widths, batch_norm, epochs, lr, batch size) from the recorded values, or (None, why).
+
+    The widths are a tuple of three, recorded as s0.out.0, s0.out.1, s0.out.2."""
+    widths = [got.get(f"s0.out.{i}") for i in range(3)]
+    scalars = [got.get(f"s{i}.out") for i in range(1, len(CHALLENGE_CHOICES))]
+    if any(value is None for value in widths + scalars):
+        return None, "set all five choices, the widths as a tuple of three numbers."
+    widths = np.array([float(np.asarray(w).ravel()[0]) for w in widths])
+    scalars = [float(np.asarray(v, dtype=np.float64).ravel()[0]) for v in scalars]
+    problem = challenge_problem(widths, *scalars)
+    if problem:
+        return None, f"Your choices break the challenge's rules: {problem}."
+    batch_norm, epochs, learning_rate, batch_size = scalars
+    choices = (tuple(int(w) for w in widths), int(batch_norm), int(epochs), learning_rate)
+    return (*choices, int(batch_size)), None
+
+
+def challenge_judge(threshold: float):
+    """A judge: None when the grader's run with the student's choices reaches ``threshold``."""
+
+    def judge(got) -> str | None:
+        choices, problem = _read_challenge(got)
+        if problem:
+            return problem
+        reached = challenge_accuracy(*choices)
+        if reached >= threshold:
+            return None
+        return (
+            f"With your choices the network reaches {reached:.1%} on the grader's held-out "
+            f"digits, below {threshold:.0%}."
+        )
+
+    return judge
+
+
+CHECKS += [
+    Check(
+        grade_id="test_challenge",
+        function="challenge",
+        reference=CHALLENGE_CHOICES,
+        cases=lambda rng, label=label: [case(label, *(read(n) for n in CHALLENGE_CHOICES))],
+        names={
+            **{f"s0.out.{i}": f"challenge_widths[{i}]" for i in range(3)},
+            **{f"s{i}.out": name for i, name in enumerate(CHALLENGE_CHOICES)},
+        },
+        judge=challenge_judge(threshold),
+    )
+    for label, threshold in (
+        (f"your choices reach {CHALLENGE_PARTIAL:.0%} on the grader's split", CHALLENGE_PARTIAL),
+        (f"your choices reach {CHALLENGE_TARGET:.0%} on the grader's split", CHALLENGE_TARGET),
+    )
 ]

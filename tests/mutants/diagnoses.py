@@ -266,6 +266,16 @@ LABELS: dict[str, dict[str, tuple[str, ...]]] = {
         "saliency summed over channels": ("channels are summed",),
         "saliency without the ReLU mask": ("ReLU after the convolution is skipped",),
         "saliency of the predicted class": ("predicted class",),
+        # 09_cnn_pytorch: the training loop
+        "flatten side over 2 * stages": ("2**stages",),
+        "no zero_grad": ("zero_grad() is missing",),
+        "zero_grad after backward": ("between backward() and step()",),
+        "no model.train()": ("model.train() is missing",),
+        "mean of batch losses": ("mean of the batch losses",),
+        "last batch's loss": ("last batch only",),
+        "no model.eval()": ("model.eval() is missing",),
+        "no torch.no_grad()": ("torch.no_grad() is missing",),
+        "per-batch means": ("per-batch means",),
     },
     "10_rnn": {
         "rnn step without bias": ("bias b is missing",),

@@ -35,6 +35,7 @@ from autograder.checks.nb09_cnn import (
     saliency_sum_over_channels,
     vgg_average_pool,
     vgg_conv_without_bias,
+    vgg_flatten_over_2_times_stages,
     vgg_ignores_batch_norm_flag,
     vgg_one_conv_per_stage,
     vgg_relu_before_bn,
@@ -83,6 +84,9 @@ MUTANTS = [
     Mutant("average pooling in the stages", VGG, {"build_vgg_small": vgg_average_pool}),
     Mutant("batch_norm flag ignored", VGG, {"build_vgg_small": vgg_ignores_batch_norm_flag}),
     Mutant("convolutions without bias", VGG, {"build_vgg_small": vgg_conv_without_bias}),
+    Mutant(
+        "flatten side over 2 * stages", VGG, {"build_vgg_small": vgg_flatten_over_2_times_stages}
+    ),
     Mutant("no final ReLU", RES, {"ResidualBlock": BlockNoFinalRelu}),
     Mutant("ReLU before the sum", RES, {"ResidualBlock": BlockReluBeforeSum}),
     Mutant("no shortcut", RES, {"ResidualBlock": BlockNoShortcut}),
@@ -107,4 +111,40 @@ MUTANTS += [
     Mutant("saliency summed over channels", SAL, {"saliency_map": saliency_sum_over_channels}),
     Mutant("saliency without the ReLU mask", SAL, {"saliency_map": saliency_no_relu_mask}),
     Mutant("saliency of the predicted class", SAL, {"saliency_map": saliency_predicted_class}),
+]
+
+# ==================================================================== 09_cnn_pytorch: the loop
+from autograder.checks.nb09_cnn import (  # noqa: E402
+    evaluate_mean_of_batches,
+    evaluate_no_eval_mode,
+    evaluate_without_no_grad,
+    train_last_batch_loss,
+    train_mean_of_batch_losses,
+    train_no_train_mode,
+    train_no_zero_grad,
+    train_zero_grad_after_backward,
+)
+
+TRAIN, EVAL = "test_train_one_epoch", "test_evaluate_model"
+MUTANTS += [
+    Mutant("no zero_grad", TRAIN, {"train_one_epoch": train_no_zero_grad}),
+    Mutant("zero_grad after backward", TRAIN, {"train_one_epoch": train_zero_grad_after_backward}),
+    Mutant("no model.train()", TRAIN, {"train_one_epoch": train_no_train_mode}),
+    Mutant("mean of batch losses", TRAIN, {"train_one_epoch": train_mean_of_batch_losses}),
+    Mutant("last batch's loss", TRAIN, {"train_one_epoch": train_last_batch_loss}),
+    Mutant("no model.eval()", EVAL, {"evaluate_model": evaluate_no_eval_mode}),
+    Mutant("no torch.no_grad()", EVAL, {"evaluate_model": evaluate_without_no_grad}),
+    Mutant("per-batch means", EVAL, {"evaluate_model": evaluate_mean_of_batches}),
+]
+
+# ==================================================================== 09_cnn_pytorch: challenge
+# absurd choices for the digits challenge (each must lose points; the judge says why)
+CHALLENGE = "test_challenge"
+MUTANTS += [
+    Mutant("challenge: learning rate 1e-5", CHALLENGE, {"challenge_learning_rate": 1e-5}),
+    Mutant("challenge: learning rate 1", CHALLENGE, {"challenge_learning_rate": 1.0}),
+    Mutant("challenge: one epoch", CHALLENGE, {"challenge_epochs": 1}),
+    Mutant("challenge: one filter", CHALLENGE, {"challenge_widths": (1, 0, 0)}),
+    Mutant("challenge: over the budget", CHALLENGE, {"challenge_widths": (64, 64, 64)}),
+    Mutant("challenge: widths after a 0", CHALLENGE, {"challenge_widths": (16, 0, 32)}),
 ]
