@@ -150,3 +150,20 @@ def test_l1_is_sparser_and_smoothing_lowers_confidence_on_several_splits():
             model = train_net(data, smoothing=eps, seed=seed).model
             confidence[eps] = ensemble_probabilities([model], data["X_val"]).max(axis=1).mean()
         assert confidence[0.1] < confidence[0.0] - 0.05, (seed, confidence)
+
+
+@pytest.mark.slow
+def test_tuning_judge_leaves_a_margin_on_either_side():
+    """The outcome task's thresholds (checks/nb08_dropout.py) sit clear of the reference's
+    choices and of absurd ones, so another CPU's digits do not change a grade."""
+    from autograder.checks.nb08_dropout import (
+        TUNING_CHOICES,
+        TUNING_PARTIAL,
+        TUNING_TARGET,
+        tuning_accuracy,
+    )
+
+    assert tuning_accuracy(*TUNING_CHOICES.values()) >= TUNING_TARGET + 0.015
+    assert tuning_accuracy(1.0, 0.0) >= TUNING_TARGET + 0.005  # no regularization: full points
+    for absurd in ((0.05, 0.0), (1.0, 1.0), (1.0, 0.3)):
+        assert tuning_accuracy(*absurd) < TUNING_PARTIAL - 0.1, absurd
