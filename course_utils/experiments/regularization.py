@@ -59,9 +59,9 @@ def l1_regularized_loss(data_loss, data_grads, params, reg):
 
     Returns a tuple of:
     - loss: float, data_loss + reg * sum over the weights W of sum(|W|).
-    - grads: a new dict with the keys of data_grads; grads["W<i>"] = data_grads["W<i>"] +
-      reg * sign(params["W<i>"]) for every weight (the subgradient 0 where a weight is exactly
-      0), the other gradients copied unchanged.
+    - grads: a new dict with the keys of data_grads: the (sub)gradient of the regularized
+      loss with respect to each weight (the subgradient of |w| is 0 where a weight is
+      exactly 0), the other gradients copied unchanged.
     """
     loss = float(data_loss)
     grads = {}
@@ -90,7 +90,7 @@ def smoothed_softmax_loss(x, y, smoothing):
 
     Returns a tuple of:
     - loss: float, the mean over the N examples of -sum_c q_ic * log softmax(x_i)_c.
-    - dx: gradient of the loss with respect to x, of shape (N, C): (softmax(x) - q) / N.
+    - dx: gradient of the loss with respect to x, of shape (N, C).
     """
     N, C = x.shape
     shifted = x - x.max(axis=1, keepdims=True)  # (N, C), max 0 per row
