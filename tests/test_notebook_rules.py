@@ -20,7 +20,7 @@ PATHS = course_paths()
 ASSIGNMENTS = authored_assignments(PATHS)
 #: the notebooks rewritten for the second edition so far (parts 2 and 3 add theirs)
 SECOND_EDITION = [
-    a for a in ASSIGNMENTS if a[:2] in {"00", "01", "02", "03", "04", "05", "06", "07", "09"}
+    a for a in ASSIGNMENTS if a[:2] in {"00", "01", "02", "03", "04", "05", "06", "07", "08", "09"}
 ]
 #: the link every conventions box carries, relative to a notebook's folder
 NOTATION_LINK = "../../docs/NOTATION.md"

@@ -1,4 +1,6 @@
-"""What 08_dropout grades: inverted dropout forward and backward, and the L2-regularized loss.
+"""What 08_dropout grades: inverted dropout forward and backward, the L2- and L1-regularized
+losses, the label-smoothed softmax loss, and an outcome task: the student's keep probability
+and L2 strength, judged by training the reference network with them on the grader's own split.
 
 Dropout is made deterministic by a seed in dropout_param: the student's mask must be drawn
 exactly like the reference's, ``np.random.default_rng(seed).random(x.shape) < p`` (the
@@ -8,10 +10,18 @@ backward case calls the forward first (bound as "fwd") and passes ``Ref("fwd", 1
 
 from __future__ import annotations
 
+import functools
+import math
+
 import numpy as np
 
-from autograder.spec import Check, Ref, alternatives, call, case
-from course_utils.experiments.regularization import l2_regularized_loss
+from autograder.spec import Check, Ref, alternatives, call, case, read
+from course_utils.data import load_digits
+from course_utils.experiments.regularization import (
+    l1_regularized_loss,
+    l2_regularized_loss,
+    smoothed_softmax_loss,
+)
 from course_utils.layers import dropout_backward, dropout_forward
 
 
@@ -106,6 +116,122 @@ def _l2_cases(rng):
         _l2_case(rng, "no regularization (reg = 0)", (4, 3, 2), 0.0),
         _l2_case(rng, "strong regularization", (5, 9, 3), float(10 + 10 * rng.random())),
     ]
+
+
+def _l1_case(rng, label, dims, reg, norm=False, zeros=False):
+    params = _net_params(rng, dims, norm)
+    if zeros:  # some weights exactly 0: the subgradient there is 0
+        for name in params:
+            if name.startswith("W"):
+                params[name][rng.random(params[name].shape) < 0.3] = 0.0
+    data_grads = {k: rng.normal(size=v.shape) for k, v in params.items()}
+    data_loss = float(2 + rng.random())
+    return case(label, call("l1_regularized_loss", data_loss, data_grads, params, reg))
+
+
+def _l1_cases(rng):
+    return [
+        _l1_case(rng, "a two-layer net", (6, 5, 3), float(0.1 + rng.random())),
+        _l1_case(
+            rng,
+            "a deeper net with batchnorm parameters",
+            (8, 7, 6, 5, 4),
+            float(0.05 + rng.random()),
+            norm=True,
+        ),
+        _l1_case(rng, "weights exactly zero", (5, 6, 3), float(0.2 + rng.random()), zeros=True),
+        _l1_case(rng, "no regularization (reg = 0)", (4, 3, 2), 0.0),
+        _l1_case(rng, "strong regularization", (5, 9, 3), float(10 + 10 * rng.random())),
+    ]
+
+
+def _smoothing_cases(rng):
+    made = []
+    for label, N, C, smoothing, scale in [
+        ("a batch of 8, 5 classes", 8, 5, float(0.05 + 0.3 * rng.random()), 2.0),
+        ("a batch of one, 10 classes", 1, 10, float(0.1 + 0.2 * rng.random()), 2.0),
+        ("no smoothing", 6, 4, 0.0, 2.0),
+        ("smoothing 1 (uniform target)", 5, 3, 1.0, 2.0),
+        ("huge scores", 4, 6, float(0.1 + 0.2 * rng.random()), 800.0),
+    ]:
+        x = scale * rng.normal(size=(N, C))
+        y = rng.integers(0, C, size=N)
+        made.append(case(label, call("smoothed_softmax_loss", x, y, smoothing)))
+    return made
+
+
+# --- outcome: the student's keep probability and L2 strength ------------------------------
+
+#: what the judge reads, in order, and the reference's own choices (same shapes)
+TUNING_CHOICES = {"best_keep_prob": 0.9, "best_reg": 1e-3}
+#: held-out accuracy of the grader's run that earns full points, and the partial step
+#: (measured: keep 0.9 / reg 1e-3 reach 88.7 %, keep 1 / reg 0 87.7 %, keep 0.2 77.7 %,
+#: reg 0.3 22.9 %, keep 0.05 14.8 %)
+TUNING_TARGET = 0.86
+TUNING_PARTIAL = 0.80
+#: what is allowed, so that one judge run stays within a second or two
+TUNING_LIMITS = {"best_keep_prob": (0.05, 1.0), "best_reg": (0.0, 1.0)}
+
+
+@functools.lru_cache(maxsize=1)
+def _tuning_split(seed: int = 2026):
+    """The grader's own split of the 1797 digits: 150 train, 200 Solver-val, 1447 scored."""
+    X, y = load_digits()
+    order = np.random.default_rng(seed).permutation(len(y))
+    X = X.reshape(len(y), -1)[order]
+    y = y[order]
+    data = {"X_train": X[:150], "y_train": y[:150], "X_val": X[150:350], "y_val": y[150:350]}
+    return data, X[350:], y[350:]
+
+
+@functools.lru_cache(maxsize=16)
+def tuning_accuracy(keep: float, reg: float) -> float:
+    """Accuracy on the grader's held-out digits of the notebook's network (train_net: two
+    hidden layers of 64, Adam 3e-3, batches of 25, 60 epochs, seed 0) with the choices."""
+    from course_utils.experiments.overfitting import train_net
+
+    data, X_score, y_score = _tuning_split()
+    solver = train_net(data, keep=keep, reg=reg, seed=0, num_epochs=60)
+    with np.errstate(all="ignore"):
+        scores = solver.model.loss(X_score)
+    if not np.all(np.isfinite(scores)):
+        return 0.0
+    return float(np.mean(np.argmax(scores, axis=1) == y_score))
+
+
+def _read_choices(got) -> tuple[tuple[float, float] | None, str | None]:
+    """(keep probability, reg) from the recorded values, or (None, a sentence)."""
+    values = []
+    for index, (name, (low, high)) in enumerate(TUNING_LIMITS.items()):
+        value = got.get(f"s{index}.out")
+        if value is None or np.size(value) != 1:
+            return None, f"`{name}` must be set to a single number."
+        value = float(np.asarray(value, dtype=np.float64).ravel()[0])
+        if not math.isfinite(value) or not low <= value <= high:
+            return (
+                None,
+                f"`{name}` = {value:g} is outside the range this task allows [{low:g}, {high:g}].",
+            )
+        values.append(value)
+    return (values[0], values[1]), None
+
+
+def tuning_judge(threshold: float):
+    """A judge: None when the grader's run with the student's choices reaches ``threshold``."""
+
+    def judge(got) -> str | None:
+        choices, problem = _read_choices(got)
+        if problem:
+            return problem
+        reached = tuning_accuracy(*choices)
+        if reached >= threshold:
+            return None
+        return (
+            f"With your choices the network reaches {reached:.1%} on the grader's held-out "
+            f"digits, below {threshold:.0%}."
+        )
+
+    return judge
 
 
 # The known mistakes: what a student's wrong output most likely comes from.
@@ -214,6 +340,90 @@ def l2_loss_only(data_loss, data_grads, params, reg):
     return loss, {k: v.copy() for k, v in data_grads.items()}
 
 
+def _l1(data_loss, data_grads, params, reg, penalty, gradient, which=lambda n: n[0] == "W"):
+    loss, grads = float(data_loss), {}
+    for name, dparam in data_grads.items():
+        if which(name):
+            loss += reg * float(np.sum(penalty(params[name])))
+            grads[name] = dparam + reg * gradient(params[name])
+        else:
+            grads[name] = dparam.copy()
+    return loss, grads
+
+
+def l1_gradient_w(data_loss, data_grads, params, reg):
+    """Right loss, L2's gradient reg * W instead of reg * sign(W)."""
+    return _l1(data_loss, data_grads, params, reg, np.abs, lambda W: W)
+
+
+def l1_sign_one_at_zero(data_loss, data_grads, params, reg):
+    """Subgradient +1 at a zero weight (W >= 0 counted as positive)."""
+    return _l1(data_loss, data_grads, params, reg, np.abs, lambda W: np.where(W >= 0, 1.0, -1.0))
+
+
+def l1_every_parameter(data_loss, data_grads, params, reg):
+    """Regularizes the biases and gamma/beta too."""
+    return _l1(data_loss, data_grads, params, reg, np.abs, np.sign, which=lambda n: True)
+
+
+def l1_loss_only(data_loss, data_grads, params, reg):
+    """Adds the penalty to the loss but forgets its gradient."""
+    return _l1(data_loss, data_grads, params, reg, np.abs, np.zeros_like)
+
+
+def l1_squares(data_loss, data_grads, params, reg):
+    """The L2 penalty 0.5 * reg * W**2 (with gradient reg * W) in place of L1."""
+    return _l1(data_loss, data_grads, params, reg, lambda W: 0.5 * W * W, lambda W: W)
+
+
+def _smoothed(x, y, target, mean=True):
+    shifted = x - x.max(axis=1, keepdims=True)
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    N = x.shape[0] if mean else 1
+    return float(-np.sum(target * log_probs) / N), (np.exp(log_probs) - target) / N
+
+
+def _target(y, C, on, off):
+    q = np.full((len(y), C), off)
+    q[np.arange(len(y)), y] = on
+    return q
+
+
+def smooth_over_others(x, y, smoothing):
+    """Spreads smoothing over the C - 1 wrong classes: 1 - smoothing on the true class."""
+    C = x.shape[1]
+    return _smoothed(x, y, _target(y, C, 1.0 - smoothing, smoothing / (C - 1)))
+
+
+def smooth_not_spread(x, y, smoothing):
+    """Target (1 - smoothing) on the true class and 0 elsewhere: the smoothing / C is missing."""
+    return _smoothed(x, y, _target(y, x.shape[1], 1.0 - smoothing, 0.0))
+
+
+def smooth_summed(x, y, smoothing):
+    """Sums over the batch instead of averaging."""
+    C = x.shape[1]
+    return _smoothed(x, y, _target(y, C, 1 - smoothing + smoothing / C, smoothing / C), False)
+
+
+def smooth_unshifted(x, y, smoothing):
+    """log(softmax) without the max shift: overflows for huge scores."""
+    C = x.shape[1]
+    q = _target(y, C, 1 - smoothing + smoothing / C, smoothing / C)
+    with np.errstate(all="ignore"):
+        exp = np.exp(x)
+        probs = exp / exp.sum(axis=1, keepdims=True)
+        loss = float(-np.sum(q * np.log(probs)) / x.shape[0])
+    return loss, (probs - q) / x.shape[0]
+
+
+def smooth_gradient_one_hot(x, y, smoothing):
+    """Right loss, the gradient of the unsmoothed loss (softmax - onehot) / N."""
+    C = x.shape[1]
+    loss, _ = _smoothed(x, y, _target(y, C, 1 - smoothing + smoothing / C, smoothing / C))
+    return loss, _smoothed(x, y, _target(y, C, 1.0, 0.0))[1]
+
+
 #: the known mistakes of each graded function (tests/mutants/nb08_dropout.py grades them too)
 MISTAKES = {
     "dropout_forward": [
@@ -246,6 +456,23 @@ MISTAKES = {
         ("biases, gamma and beta are regularized too: only the weights W are", l2_every_parameter),
         ("the penalty is added to the loss but its gradient is missing", l2_loss_only),
     ],
+    "l1_regularized_loss": [
+        ("the gradient reg W is L2's: the L1 penalty's is reg sign(W)", l1_gradient_w),
+        ("a zero weight gets +reg: the subgradient at 0 is 0 (np.sign)", l1_sign_one_at_zero),
+        ("biases, gamma and beta are penalized too: only the weights W are", l1_every_parameter),
+        ("the L1 penalty is added to the loss but its gradient is missing", l1_loss_only),
+        ("the squares of L2 in place of the absolute values of L1", l1_squares),
+    ],
+    "smoothed_softmax_loss": [
+        ("smoothing spread over the C - 1 wrong classes: spread it over all C", smooth_over_others),
+        ("the smoothing / C on every class is missing from the target", smooth_not_spread),
+        ("the loss is summed over the batch: average it over N", smooth_summed),
+        ("softmax without the max shift: huge scores overflow", smooth_unshifted),
+        (
+            "the gradient uses the one-hot label: it is softmax minus the smoothed q",
+            smooth_gradient_one_hot,
+        ),
+    ],
 }
 
 
@@ -275,6 +502,38 @@ CHECKS = [
         tol=1e-12,
         names={"s1.out": "dx"},
         alternatives=alternatives("dropout_backward", MISTAKES),
+    ),
+    Check(
+        grade_id="test_l1_regularized_loss",
+        function="l1_regularized_loss",
+        reference={"l1_regularized_loss": l1_regularized_loss},
+        cases=_l1_cases,
+        tol=1e-10,
+        names={"s0.out.0": "the loss", **L2_GRAD_NAMES},
+        alternatives=alternatives("l1_regularized_loss", MISTAKES),
+    ),
+    Check(
+        grade_id="test_smoothed_softmax_loss",
+        function="smoothed_softmax_loss",
+        reference={"smoothed_softmax_loss": smoothed_softmax_loss},
+        cases=_smoothing_cases,
+        tol=1e-7,
+        names={"s0.out.0": "the loss", "s0.out.1": "dx"},
+        alternatives=alternatives("smoothed_softmax_loss", MISTAKES),
+    ),
+    *(
+        Check(
+            grade_id="test_tuning",
+            function="best_keep_prob, best_reg",
+            reference=TUNING_CHOICES,
+            cases=lambda rng, label=label: [case(label, *(read(n) for n in TUNING_CHOICES))],
+            names={f"s{i}.out": name for i, name in enumerate(TUNING_CHOICES)},
+            judge=tuning_judge(threshold),
+        )
+        for label, threshold in (
+            (f"your choices reach {TUNING_PARTIAL:.0%} on the grader's split", TUNING_PARTIAL),
+            (f"your choices reach {TUNING_TARGET:.0%} on the grader's split", TUNING_TARGET),
+        )
     ),
     Check(
         grade_id="test_l2_regularized_loss",

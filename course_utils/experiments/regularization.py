@@ -1,4 +1,4 @@
-"""L2 regularization, weight decay and ensembles (08_dropout).
+"""L2 and L1 regularization, weight decay, label smoothing and ensembles (08_dropout).
 
 The convention is the one of ``course_utils.classifiers.fc_net``: the penalty is
 ``0.5 * reg * sum(W * W)`` over the weight matrices only (the parameters whose name
@@ -43,6 +43,63 @@ def l2_regularized_loss(data_loss, data_grads, params, reg):
         else:
             grads[name] = dparam.copy()
     return loss, grads
+
+
+@graded("08_dropout")
+def l1_regularized_loss(data_loss, data_grads, params, reg):
+    """Add the L1 penalty reg * sum(|W|) of every weight matrix to a loss and its gradients.
+
+    Inputs:
+    - data_loss: float, the data loss.
+    - data_grads: dict name -> gradient of the data loss with respect to params[name],
+      of the shape of params[name]; not modified.
+    - params: dict name -> array; the weights are the entries whose name starts with "W";
+      the others (b1, gamma1, ...) are not regularized.
+    - reg: float >= 0, the regularization strength.
+
+    Returns a tuple of:
+    - loss: float, data_loss + reg * sum over the weights W of sum(|W|).
+    - grads: a new dict with the keys of data_grads: the (sub)gradient of the regularized
+      loss with respect to each weight (the subgradient of |w| is 0 where a weight is
+      exactly 0), the other gradients copied unchanged.
+    """
+    loss = float(data_loss)
+    grads = {}
+    for name, dparam in data_grads.items():
+        if name.startswith("W"):
+            W = params[name]
+            loss += reg * float(np.sum(np.abs(W)))
+            grads[name] = dparam + reg * np.sign(W)
+        else:
+            grads[name] = dparam.copy()
+    return loss, grads
+
+
+@graded("08_dropout")
+def smoothed_softmax_loss(x, y, smoothing):
+    """Softmax cross-entropy against smoothed labels, and its gradient.
+
+    The target of example i is q_i = (1 - smoothing) * onehot(y_i) + smoothing / C: the true
+    class gets 1 - smoothing + smoothing / C, every other class smoothing / C (the convention
+    of torch.nn.functional.cross_entropy(..., label_smoothing=smoothing)).
+
+    Inputs:
+    - x: scores, of shape (N, C); any finite values (numerically stable).
+    - y: int labels, of shape (N,), in [0, C).
+    - smoothing: float in [0, 1]; 0 gives the ordinary softmax loss.
+
+    Returns a tuple of:
+    - loss: float, the mean over the N examples of -sum_c q_ic * log softmax(x_i)_c.
+    - dx: gradient of the loss with respect to x, of shape (N, C).
+    """
+    N, C = x.shape
+    shifted = x - x.max(axis=1, keepdims=True)  # (N, C), max 0 per row
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))  # (N, C)
+    q = np.full((N, C), smoothing / C)
+    q[np.arange(N), y] += 1.0 - smoothing
+    loss = float(-np.sum(q * log_probs) / N)
+    dx = (np.exp(log_probs) - q) / N
+    return loss, dx
 
 
 def with_weight_decay(rule: Callable, weight_decay: float) -> Callable:
