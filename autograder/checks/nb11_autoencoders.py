@@ -20,15 +20,24 @@ Both views look the student's function up by name *when they are called* (late
 binding), so they always run what the student's cell defined last. The references here
 are the same views around the course_utils references; mutants (tests/mutants/) wrap
 their wrong versions the same way.
+
+The outcome task (``test_vae_choices``): the student's latent size and beta are read as
+numbers; the grader trains the reference VAE with them on its own split of the digits and
+scores the held-out loss (BCE at the mean code + KL, nats per image).
 """
 
 from __future__ import annotations
+
+import functools
+import math
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from autograder.spec import Check, alternatives, call, case
+from autograder.spec import Check, alternatives, call, case, read
+from course_utils.data import load_digits
+from course_utils.experiments.beta_vae import train_beta_vae
 from course_utils.experiments.pca import linear_autoencoder_loss, pca, pca_adapter
 from course_utils.generative import reparameterize, vae_loss
 from course_utils.generative.adapters import numpy_adapter
@@ -318,6 +327,74 @@ MISTAKES = {
 }
 
 
+# --- outcome: the student's latent size and beta -------------------------------------------
+
+#: what the judge reads, in order, and the reference's own choices
+VAE_CHOICES = {"vae_latent_dim": 4, "vae_beta": 1.0}
+VAE_LIMITS = {"vae_latent_dim": (1, 16), "vae_beta": (0.0, 20.0)}
+#: held-out loss (nats per image) for 2 and 1 points (measured on the grader's split: latent 4
+#: or 8 with beta 1 about 25.0 (25.8 on another seed), latent 2 about 26.1, a collapsed beta >= 3
+#: about 27.2, no KL term over 100)
+VAE_TARGET, VAE_PARTIAL = 26.8, 28.0
+VAE_SEED = 2026
+
+
+@functools.lru_cache(maxsize=1)
+def _vae_split(seed: int = VAE_SEED):
+    """The grader's split of the 1797 digits (pixels in [0, 1]): 1297 to train, 500 held out."""
+    X, _ = load_digits()
+    X = X.reshape(len(X), -1)
+    order = np.random.default_rng(seed).permutation(len(X))
+    return X[order[:1297]], X[order[1297:]]
+
+
+@functools.lru_cache(maxsize=16)
+def vae_heldout_loss(latent_dim: int, beta: float) -> float:
+    """BCE at the mean code + KL per held-out image of the reference VAE trained with the
+    choices (hidden 128, 30 epochs, batches of 128, Adam 3e-3, the grader's seed)."""
+    X_train, X_held = _vae_split()
+    run = train_beta_vae(X_train, X_held, beta, latent_dim=latent_dim, epochs=30, seed=VAE_SEED)
+    loss = run["reconstruction"] + run["kl"]
+    return loss if math.isfinite(loss) else math.inf
+
+
+def _read_vae_choices(got):
+    values = []
+    for index, (name, (low, high)) in enumerate(VAE_LIMITS.items()):
+        value = got.get(f"s{index}.out")
+        if value is None or np.size(value) != 1:
+            return None, f"`{name}` must be set to a single number."
+        value = float(np.asarray(value, dtype=np.float64).ravel()[0])
+        if not math.isfinite(value) or not low <= value <= high:
+            return (
+                None,
+                f"`{name}` = {value:g} is outside the range this task allows [{low:g}, {high:g}].",
+            )
+        values.append(value)
+    latent_dim, beta = values
+    if latent_dim != int(latent_dim):
+        return None, f"`vae_latent_dim` must be a whole number, got {latent_dim:g}."
+    return (int(latent_dim), beta), None
+
+
+def vae_judge(threshold: float):
+    """A judge: None when the grader's held-out loss with the choices is at most ``threshold``."""
+
+    def judge(got) -> str | None:
+        choices, problem = _read_vae_choices(got)
+        if problem:
+            return problem
+        loss = vae_heldout_loss(*choices)
+        if loss <= threshold:
+            return None
+        return (
+            f"With your choices the grader's VAE reaches a held-out loss of {loss:.1f} nats per "
+            f"image, above {threshold:g}."
+        )
+
+    return judge
+
+
 CHECKS = [
     Check(
         grade_id="test_pca",
@@ -371,5 +448,19 @@ CHECKS = [
             "s0.out.2": "the gradient of the loss with respect to mu",
             "s0.out.3": "the gradient of the loss with respect to logvar",
         },
+    ),
+    *(
+        Check(
+            grade_id="test_vae_choices",
+            function="vae_latent_dim, vae_beta",
+            reference=VAE_CHOICES,
+            cases=lambda rng, label=label: [case(label, *(read(n) for n in VAE_CHOICES))],
+            names={f"s{i}.out": name for i, name in enumerate(VAE_CHOICES)},
+            judge=vae_judge(threshold),
+        )
+        for label, threshold in (
+            (f"held-out loss at most {VAE_PARTIAL:g} nats in the grader's run", VAE_PARTIAL),
+            (f"held-out loss at most {VAE_TARGET:g} nats in the grader's run", VAE_TARGET),
+        )
     ),
 ]

@@ -12,15 +12,23 @@ an explicit ``seed=``, so the student's draw is compared with the reference's sa
 
 The references here are the same adapters around the course_utils references; mutants
 (tests/mutants/nb12_gans.py) wrap their wrong versions the same way.
+
+The outcome task (``test_ring_settings``): the student's three settings of the toy GAN on the
+ring of 8 Gaussians (batch size, learning rate, steps) are read as numbers; the grader trains
+the reference GAN with them, with its own seed, and counts the modes its samples cover.
 """
 
 from __future__ import annotations
+
+import functools
+import math
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from autograder.spec import Check, alternatives, call, case
+from autograder.spec import Check, alternatives, call, case, read
+from course_utils.experiments.ring_gan import ring_gan_modes
 from course_utils.generative import (
     discriminator_loss,
     generator_loss,
@@ -289,6 +297,76 @@ MISTAKES = {
 }
 
 
+# --- outcome: the student's settings of the ring GAN --------------------------------------
+
+#: what the judge reads, in order, and the reference's own choices
+RING_CHOICES = {"ring_batch_size": 256, "ring_learning_rate": 2e-3, "ring_steps": 1000}
+#: what is allowed, so that one judge run stays within a few seconds
+RING_LIMITS = {
+    "ring_batch_size": (8, 512),
+    "ring_learning_rate": (1e-6, 0.1),
+    "ring_steps": (1, 1500),
+}
+#: modes covered (of 8) in the grader's run for the partial and the full point
+RING_PARTIAL, RING_TARGET = 3, 5
+#: the grader's own seed (data, weights, batches, noise): not the notebook's
+RING_SEED = 2026
+
+
+@functools.lru_cache(maxsize=16)
+def ring_modes(batch_size: int, learning_rate: float, steps: int) -> int:
+    """Modes covered by the reference GAN trained with these settings, on the grader's seed."""
+    run = ring_gan_modes(
+        batch_size,
+        learning_rate,
+        steps,
+        discriminator_loss=discriminator_loss,
+        generator_loss=generator_loss,
+        sample_noise=sample_noise,
+        seed=RING_SEED,
+    )
+    return run["modes"]
+
+
+def _read_ring_choices(got):
+    """(batch size, learning rate, steps) from the recorded values, or (None, a sentence)."""
+    values = []
+    for index, (name, (low, high)) in enumerate(RING_LIMITS.items()):
+        value = got.get(f"s{index}.out")
+        if value is None or np.size(value) != 1:
+            return None, f"`{name}` must be set to a single number."
+        value = float(np.asarray(value, dtype=np.float64).ravel()[0])
+        if not math.isfinite(value) or not low <= value <= high:
+            return (
+                None,
+                f"`{name}` = {value:g} is outside the range this task allows [{low:g}, {high:g}].",
+            )
+        values.append(value)
+    batch_size, learning_rate, steps = values
+    if batch_size != int(batch_size) or steps != int(steps):
+        return None, "`ring_batch_size` and `ring_steps` must be whole numbers."
+    return (int(batch_size), learning_rate, int(steps)), None
+
+
+def ring_judge(threshold: int):
+    """A judge: None when the grader's run with the student's settings covers ``threshold``
+    modes or more."""
+
+    def judge(got) -> str | None:
+        choices, problem = _read_ring_choices(got)
+        if problem:
+            return problem
+        modes = ring_modes(*choices)
+        if modes >= threshold:
+            return None
+        return (
+            f"With your settings the grader's run covers {modes} of the 8 modes, "
+            f"fewer than {threshold}."
+        )
+
+    return judge
+
+
 CHECKS = [
     Check(
         grade_id="test_sample_noise",
@@ -334,5 +412,22 @@ CHECKS = [
         cases=lambda rng: _generator_cases(rng, "numpy_ls_generator_loss")[:3],
         tol=1e-7,
         names=_loss_names("scores_fake"),
+    ),
+    *(
+        Check(
+            grade_id="test_ring_settings",
+            function="ring_batch_size, ring_learning_rate, ring_steps",
+            reference=RING_CHOICES,
+            cases=lambda rng, label=label: [case(label, *(read(n) for n in RING_CHOICES))],
+            names={f"s{i}.out": name for i, name in enumerate(RING_CHOICES)},
+            judge=ring_judge(threshold),
+        )
+        for label, threshold in (
+            (
+                f"your settings cover {RING_PARTIAL} of the 8 modes in the grader's run",
+                RING_PARTIAL,
+            ),
+            (f"your settings cover {RING_TARGET} of the 8 modes in the grader's run", RING_TARGET),
+        )
     ),
 ]

@@ -177,6 +177,7 @@ def train_gan(
     device: torch.device | None = None,
     fixed_noise: torch.Tensor | None = None,
     snapshot_every: int = 0,
+    on_snapshot: Callable[[int, nn.Module, nn.Module], None] | None = None,
 ) -> GanHistory:
     """Alternate one discriminator step and one generator step, ``steps`` times (Adam).
 
@@ -190,6 +191,8 @@ def train_gan(
     - X: real data, numpy (N, ...) (images scaled to [-1, 1] for a tanh generator).
     - fixed_noise: (M, Z) noise whose samples are recorded every ``snapshot_every`` steps
       (and at step 0 and at the end) when snapshot_every > 0.
+    - on_snapshot: called as on_snapshot(step, generator, discriminator) at each snapshot
+      (e.g. to record the discriminator's output over a grid, course_utils.plots.gan).
     Returns a :class:`GanHistory`.
     """
     device = device or get_device()
@@ -205,6 +208,8 @@ def train_gan(
         for step in range(steps):
             if snap and step % snapshot_every == 0:
                 snapshots[step] = generate(G, fixed_noise)
+                if on_snapshot is not None:
+                    on_snapshot(step, G, D)
             real = data[torch.as_tensor(rng.integers(0, len(data), batch_size), device=device)]
             z = sample_noise(batch_size, G.noise_dim, seed=int(rng.integers(2**31))).to(device)
             fake = G(z)  # (B, ...)
@@ -219,6 +224,8 @@ def train_gan(
             d_losses[step], g_losses[step] = d_loss.item(), g_loss.item()
         if snap:
             snapshots[steps] = generate(G, fixed_noise)
+            if on_snapshot is not None:
+                on_snapshot(steps, G, D)
     G.eval()
     D.eval()
     return GanHistory(d_losses, g_losses, snapshots, time.perf_counter() - start)

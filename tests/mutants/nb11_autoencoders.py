@@ -69,3 +69,8 @@ MUTANTS = [
     Mutant("KL without exp", VAE, as_torch("vae_loss", vae_kl_without_exp)),
     Mutant("no KL term", VAE, as_torch("vae_loss", vae_no_kl)),
 ]
+MUTANTS += [
+    Mutant("VAE: no KL term", "test_vae_choices", {"vae_beta": 0.0}),
+    Mutant("VAE: KL weighted 20 times", "test_vae_choices", {"vae_beta": 20.0}),
+    Mutant("VAE: 16 units without KL", "test_vae_choices", {"vae_latent_dim": 16, "vae_beta": 0.0}),
+]

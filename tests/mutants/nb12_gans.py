@@ -63,3 +63,12 @@ MUTANTS = [
     Mutant("LS G target 0", LSG, as_torch("ls_generator_loss", ls_g_target_zero)),
     Mutant("LS G absolute error", LSG, as_torch("ls_generator_loss", ls_g_absolute)),
 ]
+MUTANTS += [
+    Mutant(
+        "ring: the collapsing settings",
+        "test_ring_settings",
+        {"ring_batch_size": 32, "ring_learning_rate": 5e-4, "ring_steps": 800},
+    ),
+    Mutant("ring: learning rate 1e-6", "test_ring_settings", {"ring_learning_rate": 1e-6}),
+    Mutant("ring: a single step", "test_ring_settings", {"ring_steps": 1}),
+]
