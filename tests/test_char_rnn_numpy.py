@@ -201,12 +201,17 @@ def test_split_blocks_holds_out_a_tenth_of_whole_blocks():
     assert np.array_equal(again[1], val)
 
 
-def test_held_out_loss_is_the_loss_on_consecutive_windows():
+def test_held_out_loss_is_the_loss_on_windows_spread_over_the_text():
     params = init_char_rnn(7, 4, embed_dim=3, cell="rnn", seed=0)
     ids = np.random.default_rng(0).integers(0, 7, size=230)
     x, y = held_out_windows(ids, seq_len=50, max_windows=64)
     assert x.shape == (4, 50) and np.array_equal(y[:, :-1], x[:, 1:])
-    assert np.array_equal(x.ravel(), ids[:200]) and np.array_equal(y.ravel(), ids[1:201])
+    assert np.array_equal(x[0], ids[:50])  # the first window starts the text
+    assert np.array_equal(y[-1], ids[-50:])  # the last window ends at the text's end
+    windows = {tuple(row) for row in x}
+    assert len(windows) == 4
+    x2, _ = held_out_windows(ids, seq_len=50, max_windows=2)
+    assert np.array_equal(x2[0], ids[:50]) and np.array_equal(x2[1], ids[179:229])
     expected = char_rnn_loss(params, x, y, rnn_forward, rnn_backward)[0]
     assert held_out_loss(params, ids, rnn_forward, rnn_backward) == pytest.approx(expected)
     with pytest.raises(ValueError, match="shorter"):

@@ -341,10 +341,11 @@ def _sample_cases(rng):
 CHAR_CHOICES = {"best_hidden_size": 128, "best_learning_rate": 1e-2}
 #: the grader's run: the reference model trained with the choices (Adam, clipping at 5,
 #: 400 steps of 32 windows of 25 characters, seed 0); its held-out perplexity is judged.
-#: Measured: H = 64 reaches 6.0 at lr 3e-3 (section 5's run), 5.2 at 1e-2; H = 128 at 1e-2
-#: reaches 4.6; H = 2 13.5; lr 1e-5 94; lr 1 diverges.
-CHAR_TARGET = 5.5
-CHAR_PARTIAL = 7.0
+#: Measured: H = 64 reaches 7.16 at lr 3e-3 (section 5.2's guesses), 6.35 at 1e-2; H = 128
+#: 6.14 at 3e-3 and 5.72 at 1e-2; H = 160 at 1e-2 5.69; H = 32 at 1e-2 7.31; H = 2 15.7;
+#: lr 1e-5 98; lr 1 diverges.
+CHAR_TARGET = 6.0
+CHAR_PARTIAL = 7.5
 CHAR_LIMITS = {"best_hidden_size": (1, 160), "best_learning_rate": (1e-6, 10.0)}
 CHAR_STEPS = 400
 

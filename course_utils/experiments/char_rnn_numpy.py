@@ -190,17 +190,18 @@ def split_blocks(ids, *, block=4000, held_out=0.1, seed=0):
 
 
 def held_out_windows(ids, seq_len=50, max_windows=64):
-    """Consecutive, non-overlapping windows of a held-out text and their next characters.
+    """Non-overlapping windows spread evenly over a held-out text, and their next characters.
 
     Inputs:
     - ids: int array of shape (L,), L >= seq_len + 1
-    - seq_len: T; max_windows: at most this many windows (the first ones)
-    Returns a tuple of int arrays x, y of shape (N, T), y[n] = x[n] shifted by one
+    - seq_len: T; max_windows: at most this many windows
+    Returns a tuple of int arrays x, y of shape (N, T), y[n] = x[n] shifted by one; the first
+    window starts at 0, the last ends at the text's end
     """
     N = min(max_windows, (len(ids) - 1) // seq_len)
     if N < 1:
         raise ValueError(f"a held-out text of {len(ids)} characters is shorter than T + 1")
-    starts = np.arange(N) * seq_len
+    starts = np.linspace(0, len(ids) - 1 - seq_len, N).round().astype(np.int64)  # (N,)
     offsets = starts[:, None] + np.arange(seq_len)  # (N, T)
     return ids[offsets], ids[offsets + 1]
 
