@@ -18,6 +18,8 @@ from course_utils.experiments.rnn_gradients import (
 )
 from course_utils.rnn_layers import rnn_step_backward, rnn_step_forward
 
+pytestmark = pytest.mark.numerics  # notebook claims: rerun under forced BLAS kernels
+
 SEEDS = range(6)
 
 

@@ -231,3 +231,12 @@ def test_held_out_loss_and_the_validation_history():
         train_char_rnn(model, ids, steps=1, val_ids=ids)
     with pytest.raises(ValueError, match="shorter"):
         held_out_loss(model, ids[:5], seq_len=10)
+    # two windows: the first and the last 10 characters of the text, scored in eval mode
+    text = torch.as_tensor(np.random.default_rng(0).integers(0, V, size=57))
+    x = torch.stack([text[0:10], text[46:56]])
+    y = torch.stack([text[1:11], text[47:57]])
+    with torch.no_grad():
+        expected = torch.nn.functional.cross_entropy(model(x)[0].reshape(-1, V), y.reshape(-1))
+    assert held_out_loss(model, text.numpy(), seq_len=10, max_windows=2) == pytest.approx(
+        float(expected)
+    )

@@ -157,7 +157,7 @@ def _record_held_out(model, val_ids, step, history, device):
 
 @torch.no_grad()
 def held_out_loss(model, ids, *, seq_len: int = 64, max_windows: int = 64, device=None) -> float:
-    """Mean cross-entropy per character (nats) on consecutive windows of held-out text.
+    """Mean cross-entropy per character (nats) on windows spread evenly over held-out text.
 
     The model is put in eval mode (no dropout); exp of the result is the perplexity.
     Inputs:
@@ -169,7 +169,8 @@ def held_out_loss(model, ids, *, seq_len: int = 64, max_windows: int = 64, devic
     n = min(max_windows, (ids.numel() - 1) // seq_len)
     if n < 1:
         raise ValueError(f"a held-out text of {ids.numel()} characters is shorter than T + 1")
-    offsets = (torch.arange(n) * seq_len)[:, None] + torch.arange(seq_len)  # (n, T)
+    starts = torch.linspace(0, ids.numel() - 1 - seq_len, n).round().long()  # (n,), spread out
+    offsets = starts[:, None] + torch.arange(seq_len)  # (n, T)
     x, y = ids[offsets].to(device), ids[offsets + 1].to(device)
     model.eval()
     with single_threaded(device):
