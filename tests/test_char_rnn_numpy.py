@@ -8,10 +8,15 @@ import torch
 
 from course_utils.experiments.char_rnn_numpy import (
     char_rnn_loss,
+    held_out_loss,
+    held_out_windows,
     init_char_rnn,
     make_step_fn,
+    sample_char_rnn,
+    split_blocks,
     train_char_rnn,
 )
+from course_utils.experiments.temperature import softmax_with_temperature
 from course_utils.gradcheck import eval_numerical_gradient, rel_error
 from course_utils.optim import sgd
 from course_utils.rnn_layers import (
@@ -148,3 +153,88 @@ def test_clipping_bounds_the_update_but_records_the_norm_before():
     assert norm_raw == pytest.approx(norm_clipped) and norm_raw > 0.01
     assert step_raw == pytest.approx(norm_raw)  # SGD with learning rate 1: the step is the gradient
     assert step_clipped == pytest.approx(1e-3, rel=1e-3)
+
+
+def test_sample_char_rnn_follows_the_step_function_and_draws_by_inverse_cdf():
+    """Each draw is the first index whose cumulative probability exceeds u, from the scores
+    make_step_fn gives after the prime and the earlier draws."""
+    V = 6
+    params = init_char_rnn(V, 5, embed_dim=3, cell="rnn", seed=3)
+    params["W_out"] *= 4.0  # far from uniform
+    step_fn, state = make_step_fn(params, rnn_step_forward, "rnn")
+    prime = np.array([1, 4, 2])
+    uniforms = np.random.default_rng(0).random(20)
+    for T in (0.0, 0.5, 1.0, 3.0):
+        ids = sample_char_rnn(params, prime, T, uniforms)
+        assert ids.shape == (20,) and ids.dtype == np.int64
+        s = state
+        for c in prime:
+            scores, s = step_fn(int(c), s)
+        for t, u in enumerate(uniforms):
+            cdf = np.cumsum(softmax_with_temperature(scores, T))
+            assert ids[t] == min(int(np.sum(cdf <= u)), V - 1)
+            scores, s = step_fn(int(ids[t]), s)
+    greedy = sample_char_rnn(params, prime, 0.0, uniforms)
+    assert np.array_equal(greedy, sample_char_rnn(params, prime, 0.0, 1.0 - uniforms))
+
+
+def test_sample_char_rnn_frequencies_match_the_distribution():
+    params = init_char_rnn(5, 3, embed_dim=2, cell="rnn", seed=1)
+    step_fn, state = make_step_fn(params, rnn_step_forward, "rnn")
+    scores, _ = step_fn(2, state)
+    p = softmax_with_temperature(scores, 0.7)
+    uniforms = np.random.default_rng(1).random(4000)
+    first = [sample_char_rnn(params, np.array([2]), 0.7, u[None])[0] for u in uniforms]
+    freq = np.bincount(first, minlength=5) / len(first)
+    assert np.max(np.abs(freq - p)) < 0.03
+
+
+def test_split_blocks_holds_out_a_tenth_of_whole_blocks():
+    ids = np.arange(10_050)
+    train, val = split_blocks(ids, block=100, held_out=0.1, seed=0)
+    assert len(train) + len(val) == len(ids)
+    assert np.array_equal(np.sort(np.concatenate([train, val])), ids)
+    assert len(val) in (1000, 950)  # ten blocks of 100, one of them maybe the short last one
+    starts = val[np.flatnonzero(np.diff(val, prepend=-1) != 1)]
+    assert np.all(starts % 100 == 0)
+    again = split_blocks(ids, block=100, held_out=0.1, seed=0)
+    assert np.array_equal(again[1], val)
+
+
+def test_held_out_loss_is_the_loss_on_windows_spread_over_the_text():
+    params = init_char_rnn(7, 4, embed_dim=3, cell="rnn", seed=0)
+    ids = np.random.default_rng(0).integers(0, 7, size=230)
+    x, y = held_out_windows(ids, seq_len=50, max_windows=64)
+    assert x.shape == (4, 50) and np.array_equal(y[:, :-1], x[:, 1:])
+    assert np.array_equal(x[0], ids[:50])  # the first window starts the text
+    assert np.array_equal(y[-1], ids[-50:])  # the last window ends at the text's end
+    windows = {tuple(row) for row in x}
+    assert len(windows) == 4
+    x2, _ = held_out_windows(ids, seq_len=50, max_windows=2)
+    assert np.array_equal(x2[0], ids[:50]) and np.array_equal(x2[1], ids[179:229])
+    expected = char_rnn_loss(params, x, y, rnn_forward, rnn_backward)[0]
+    assert held_out_loss(params, ids, rnn_forward, rnn_backward) == pytest.approx(expected)
+    with pytest.raises(ValueError, match="shorter"):
+        held_out_windows(ids[:30], seq_len=50)
+
+
+def test_train_char_rnn_records_the_held_out_loss_and_uses_the_given_loss():
+    params = init_char_rnn(7, 4, embed_dim=3, cell="rnn", seed=0)
+    ids = np.random.default_rng(0).integers(0, 7, size=600)
+    calls = []
+
+    def counting_loss(*args):
+        calls.append(1)
+        return char_rnn_loss(*args)
+
+    history = train_char_rnn(
+        params, ids[:400], forward=rnn_forward, backward=rnn_backward, num_steps=7,
+        batch_size=2, seq_len=5, rng=0, loss_fn=counting_loss, val_ids=ids[400:],
+        eval_every=3,
+    )  # fmt: skip
+    assert list(history["val_step"]) == [0, 3, 6, 7]
+    assert history["val_loss"].shape == (4,) and np.all(np.isfinite(history["val_loss"]))
+    assert len(calls) == 7 + 4
+    assert history["val_loss"][-1] == pytest.approx(
+        held_out_loss(params, ids[400:], rnn_forward, rnn_backward)
+    )

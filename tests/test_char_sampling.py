@@ -104,3 +104,15 @@ def test_distinct_ngram_ratio():
     assert distinct_ngram_ratio("ab", 4) == 1.0
     with pytest.raises(ValueError):
         distinct_ngram_ratio("abc", 0)
+
+
+def test_entropy_at_low_temperature_is_log_of_the_number_of_tied_maxima():
+    """10_rnn's claim: as T -> 0 the entropy goes to log k for k tied maxima (0 for one)."""
+    from course_utils.experiments.temperature import entropy, softmax_with_temperature
+
+    rng = np.random.default_rng(0)
+    for k in (1, 2, 3, 5):
+        scores = np.concatenate([np.full(k, 2.0), rng.normal(size=6) - 3.0])
+        for T in (0.0, 1e-3, 1e-2):
+            assert np.isclose(entropy(softmax_with_temperature(scores, T)), np.log(k), atol=1e-6)
+        assert entropy(softmax_with_temperature(scores, 1e6)) > np.log(scores.size) - 1e-4

@@ -12,6 +12,7 @@ from course_utils.torch_track.lstm_weights import numpy_lstm_weights_from_torch,
 from course_utils.torch_track.models.char_rnn import (
     CharRNN,
     char_batch,
+    held_out_loss,
     numpy_step_fn,
     sample,
     train_char_rnn,
@@ -161,3 +162,81 @@ def test_training_and_sampling_on_cuda():
     assert sample(model, VOCAB, "abc", 8, 0.0) == "defghabc"
     text = sample(model, VOCAB, "abc", 20, 1.0, torch.Generator().manual_seed(0))
     assert len(text) == 20
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_stacked_model_with_dropout_and_validation_on_cuda():
+    """The notebook's model (two layers, dropout between them) with its held-out curve on the
+    GPU, and the same seeded construction on either device."""
+    device = torch.device("cuda")
+    ids = np.tile(np.arange(VOCAB.size), 30)
+    model = _model("lstm", num_layers=2, dropout=0.1).to(device)
+    on_cpu = _model("lstm", num_layers=2, dropout=0.1)
+    for a, b in zip(model.parameters(), on_cpu.parameters(), strict=True):
+        assert torch.equal(a.cpu(), b)
+    history = {}
+    train_char_rnn(
+        model, ids, steps=80, batch_size=8, seq_len=10, lr=3e-2, device=device,
+        val_ids=ids[:120], eval_every=40, history=history,
+    )  # fmt: skip
+    assert history["val_step"] == [0, 40, 80]
+    assert history["val_loss"][-1] < 0.5 < history["val_loss"][0]
+    assert sample(model, VOCAB, "abc", 8, 0.0) == "defghabc"
+
+
+def test_stacked_model_follows_the_stated_construction():
+    """10_rnn grades the student's CharRNN against this construction after manual_seed."""
+    torch.manual_seed(3)
+    model = CharRNN(VOCAB.size, 4, 6, num_layers=3, cell="lstm", dropout=0.4)
+    torch.manual_seed(3)
+    embed = torch.nn.Embedding(VOCAB.size, 4)
+    rnn = torch.nn.LSTM(4, 6, num_layers=3, batch_first=True, dropout=0.4)
+    head = torch.nn.Linear(6, VOCAB.size)
+    built = [*embed.parameters(), *rnn.parameters(), *head.parameters()]
+    assert [n for n, _ in model.named_parameters()][:1] == ["embed.weight"]
+    for ours, theirs in zip(model.parameters(), built, strict=True):
+        assert torch.equal(ours, theirs)
+    assert model.rnn.dropout == 0.4 and model.vocab_size == VOCAB.size
+    assert CharRNN(VOCAB.size, 4, 6, num_layers=1, dropout=0.4).rnn.dropout == 0.0
+
+
+def test_dropout_between_layers_acts_in_training_mode_only():
+    model = _model("lstm", num_layers=2, dropout=0.5)
+    x = torch.tensor([[0, 1, 2, 3, 4]])
+    model.eval()
+    with torch.no_grad():
+        assert torch.equal(model(x)[0], model(x)[0])
+        model.train()
+        torch.manual_seed(0)
+        a = model(x)[0]
+        torch.manual_seed(1)
+        assert not torch.equal(a, model(x)[0])
+
+
+def test_held_out_loss_and_the_validation_history():
+    ids = np.tile(np.arange(VOCAB.size), 40)
+    model = _model("gru", num_layers=2, dropout=0.1)
+    V = VOCAB.size
+    assert held_out_loss(model, ids, seq_len=10) == pytest.approx(np.log(V), abs=0.5)
+    history = {}
+    train_char_rnn(
+        model, ids, steps=40, batch_size=8, seq_len=10, lr=3e-2, val_ids=ids[:100],
+        eval_every=20, history=history,
+    )  # fmt: skip
+    assert history["val_step"] == [0, 20, 40]
+    assert history["val_loss"][-1] < history["val_loss"][0] - 0.5
+    assert history["val_loss"][-1] == pytest.approx(held_out_loss(model, ids[:100]))
+    with pytest.raises(ValueError, match="history"):
+        train_char_rnn(model, ids, steps=1, val_ids=ids)
+    with pytest.raises(ValueError, match="shorter"):
+        held_out_loss(model, ids[:5], seq_len=10)
+    # two windows: the first and the last 10 characters of the text, scored in eval mode
+    text = torch.as_tensor(np.random.default_rng(0).integers(0, V, size=57))
+    x = torch.stack([text[0:10], text[46:56]])
+    y = torch.stack([text[1:11], text[47:57]])
+    with torch.no_grad():
+        expected = torch.nn.functional.cross_entropy(model(x)[0].reshape(-1, V), y.reshape(-1))
+    assert held_out_loss(model, text.numpy(), seq_len=10, max_windows=2) == pytest.approx(
+        float(expected)
+    )

@@ -10,13 +10,27 @@ result. Only the states a forward returns count, never its cache.
 ``seeded_lstm(D, H, seed)`` (course_utils.torch_track.lstm_weights, imported by the
 notebook's setup cell; its weights depend on the seed alone), bound as "lstm", then
 converts it; the three arrays are compared with the reference conversion.
+
+The character model (numpy): ``char_rnn_loss`` receives the recurrent layer as two functions;
+a case reads the student's own ``rnn_forward`` and ``rnn_backward`` from the namespace (bound,
+not recorded) and passes them, so the loss is graded on the student's layer as the notebook
+uses it (the reference side passes the reference layer). ``sample_char_rnn`` draws with given
+uniform numbers, so its ids are deterministic. The outcome task ``test_char_tuning`` reads
+``best_hidden_size`` and ``best_learning_rate`` and judges them by training the reference
+model on the grader's own split of the corpus (a few seconds per run).
 """
 
 from __future__ import annotations
 
+import functools
+import math
+
 import numpy as np
 
-from autograder.spec import Check, Ref, alternatives, call, case
+from autograder.spec import Call, Check, Ref, alternatives, call, case, read
+from course_utils.data import CharVocab
+from course_utils.experiments.char_rnn_numpy import char_rnn_loss, sample_char_rnn
+from course_utils.experiments.temperature import softmax_with_temperature
 from course_utils.rnn_layers import (
     gru_step_backward,
     gru_step_forward,
@@ -172,6 +186,8 @@ REFERENCES = {
     "lstm_backward": lstm_backward,
     "gru_step_forward": gru_step_forward,
     "gru_step_backward": gru_step_backward,
+    "char_rnn_loss": char_rnn_loss,
+    "sample_char_rnn": sample_char_rnn,
 }
 
 
@@ -247,6 +263,311 @@ def _conversion_cases(rng):
         )  # fmt: skip
         for label, D, H, bias in shapes
     ]
+
+
+# ------------------------------------------------------------------------------ character model
+
+
+def _char_params(rng, V, D, H, scale=1.0):
+    """A tanh-RNN character model: W_embed (V, D), Wx (D, H), Wh (H, H), b, W_out (H, V), b_out."""
+    Wx, Wh, b = _weights(rng, "rnn", D, H, scale)
+    return {
+        "W_embed": rng.normal(size=(V, D)),
+        "Wx": Wx,
+        "Wh": Wh,
+        "b": b,
+        "W_out": scale * rng.normal(size=(H, V)) / np.sqrt(H),
+        "b_out": 0.5 * rng.normal(size=V),
+    }
+
+
+def _layer():
+    """The student's recurrent layer, read from the namespace and bound (not recorded)."""
+    return (
+        Call("rnn_forward", bind="forward", record=False, read=True),
+        Call("rnn_backward", bind="backward", record=False, read=True),
+    )
+
+
+def _char_loss_cases(rng):
+    shapes = [
+        ("a typical batch of windows", _size(rng, 3, 5), _size(rng, 4, 7), 6, 3, 4, 1.0),
+        ("a batch of one window", 1, _size(rng, 5, 9), 5, 2, 3, 1.0),
+        ("windows of one character", _size(rng, 2, 4), 1, 4, 3, 3, 1.0),
+        ("large scores", 3, 4, 5, 3, 4, 5.0),
+    ]
+    made = []
+    for label, N, T, V, D, H, scale in shapes:
+        x, y = rng.integers(0, V, size=(N, T)), rng.integers(0, V, size=(N, T))
+        params = _char_params(rng, V, D, H, scale)
+        made.append(
+            case(
+                label,
+                *_layer(),
+                call("char_rnn_loss", params, x, y, Ref("forward"), Ref("backward")),
+            )
+        )
+    return made
+
+
+CHAR_PARAMS = ("W_embed", "Wx", "Wh", "b", "W_out", "b_out")
+CHAR_LOSS_NAMES = {
+    "s2.out.0": "the loss",
+    **{f"s2.out.1.{name}": f"grads['{name}']" for name in CHAR_PARAMS},
+}
+
+
+def _sample_cases(rng):
+    shapes = [
+        ("temperature 1", 6, 3, 4, 1.0, 3, 12),
+        ("a low temperature", 5, 2, 4, 0.3, 2, 10),
+        ("a high temperature", 7, 3, 3, 3.0, 1, 10),
+        ("temperature 0: the likeliest character", 6, 2, 3, 0.0, 2, 8),
+        ("a prime of one character and one draw", 4, 2, 2, 0.8, 1, 1),
+    ]
+    made = []
+    for label, V, D, H, T, P, L in shapes:
+        params = _char_params(rng, V, D, H, 1.5)
+        prime = rng.integers(0, V, size=P)
+        made.append(
+            case(label, call("sample_char_rnn", params, prime, T, rng.uniform(0.0, 1.0, size=L)))
+        )
+    return made
+
+
+# --- outcome: the hidden size and learning rate of the character model ----------------------
+
+#: what the judge reads, in order, and the reference's own choices (same shapes)
+CHAR_CHOICES = {"best_hidden_size": 128, "best_learning_rate": 1e-2}
+#: the grader's run: the reference model trained with the choices (Adam, clipping at 5,
+#: 400 steps of 32 windows of 25 characters, seed 0); its held-out perplexity is judged.
+#: Measured: H = 64 reaches 7.16 at lr 3e-3 (section 5.2's guesses), 6.35 at 1e-2; H = 128
+#: 6.14 at 3e-3 and 5.72 at 1e-2; H = 160 at 1e-2 5.69; H = 32 at 1e-2 7.31; H = 2 15.7;
+#: lr 1e-5 98; lr 1 diverges.
+CHAR_TARGET = 6.0
+CHAR_PARTIAL = 7.5
+CHAR_LIMITS = {"best_hidden_size": (1, 160), "best_learning_rate": (1e-6, 10.0)}
+CHAR_STEPS = 400
+
+
+@functools.lru_cache(maxsize=1)
+def _char_split(seed: int = 2026):
+    """The grader's split of the corpus: one block of 4000 characters in ten held out."""
+    from course_utils.data import CharVocab, load_text
+    from course_utils.experiments.char_rnn_numpy import split_blocks
+
+    text = load_text("python_stdlib")
+    vocab = CharVocab.from_text(text)
+    train, val = split_blocks(vocab.encode(text), block=4000, held_out=0.1, seed=seed)
+    return vocab.size, train, val
+
+
+@functools.lru_cache(maxsize=16)
+def char_perplexity(hidden_size: int, learning_rate: float) -> float:
+    """Held-out perplexity of the reference character model trained with the choices."""
+    from course_utils.experiments.char_rnn_numpy import (
+        held_out_loss,
+        init_char_rnn,
+        train_char_rnn,
+    )
+
+    V, train, val = _char_split()
+    params = init_char_rnn(V, hidden_size, embed_dim=32, cell="rnn", seed=0)
+    with np.errstate(all="ignore"):  # a diverging learning rate is the student's to find
+        train_char_rnn(
+            params,
+            train,
+            forward=rnn_forward,
+            backward=rnn_backward,
+            num_steps=CHAR_STEPS,
+            batch_size=32,
+            seq_len=25,
+            learning_rate=learning_rate,
+            max_norm=5.0,
+            rng=np.random.default_rng(0),
+        )
+        loss = held_out_loss(params, val, rnn_forward, rnn_backward, max_windows=128)
+    return float(np.exp(loss)) if math.isfinite(loss) and loss < 50 else math.inf
+
+
+def _read_char_choices(got):
+    values = []
+    for index, (name, (low, high)) in enumerate(CHAR_LIMITS.items()):
+        value = got.get(f"s{index}.out")
+        if value is None or np.size(value) != 1:
+            return None, f"`{name}` must be set to a single number."
+        value = float(np.asarray(value, dtype=np.float64).ravel()[0])
+        if not math.isfinite(value) or not low <= value <= high:
+            return (
+                None,
+                f"`{name}` = {value:g} is outside the range this task allows [{low:g}, {high:g}].",
+            )
+        values.append(value)
+    hidden, learning_rate = values
+    if hidden != int(hidden):
+        return None, f"`best_hidden_size` must be a whole number, got {hidden:g}."
+    return (int(hidden), learning_rate), None
+
+
+def char_judge(threshold: float):
+    """A judge: None when the grader's run with the student's choices reaches ``threshold``."""
+
+    def judge(got):
+        choices, problem = _read_char_choices(got)
+        if problem:
+            return problem
+        reached = char_perplexity(*choices)
+        if reached <= threshold:
+            return None
+        return (
+            f"With your choices the model reaches a perplexity of {reached:.3g} on the grader's "
+            f"held-out text, above {threshold:g}."
+        )
+
+    return judge
+
+
+# ------------------------------------------------------------------------------ CharRNN (PyTorch)
+
+
+class _TorchProxy:
+    """``torch`` for the reference namespace, imported on first use: the numpy notebook's
+    hidden checks load this module too and need no torch."""
+
+    def __getattr__(self, name):
+        import torch
+
+        return getattr(torch, name)
+
+
+def _reference_char_rnn(*args, **kwargs):
+    from course_utils.torch_track.models.char_rnn import CharRNN
+
+    return CharRNN(*args, **kwargs)
+
+
+def _reference_sample(*args, **kwargs):
+    from course_utils.torch_track.models.char_rnn import sample
+
+    return sample(*args, **kwargs)
+
+
+def _char_module_cases(rng):
+    shapes = [
+        ("one LSTM layer", 7, 3, 5, 1, "lstm", 0.0, 2, 4),
+        ("two LSTM layers with dropout between them", 9, 4, 6, 2, "lstm", 0.3, 3, 5),
+        ("three GRU layers with dropout", 6, 2, 4, 3, "gru", 0.5, 2, 3),
+        ("a batch of one sequence of one character", 5, 3, 3, 2, "lstm", 0.2, 1, 1),
+    ]
+    return [
+        case(
+            label,
+            call("torch.manual_seed", int(rng.integers(0, 2**31)), record=False),
+            call("CharRNN", V, E, H, L, cell, dropout, bind="model", record=False),
+            call("model.parameters", bind="params", record=False),
+            call("torch.nn.utils.parameters_to_vector", Ref("params"), bind="vec", record=False),
+            call("torch.Tensor.detach", Ref("vec"), bind="flat", record=False),
+            call("flat.numpy"),
+            Call("model.rnn.dropout", read=True),
+            call("model.eval", record=False),
+            call("torch.as_tensor", rng.integers(0, V, size=(N, T)), bind="x", record=False),
+            call("model", Ref("x"), bind="out", record=False),
+            call("torch.Tensor.detach", Ref("out", 0), bind="logits", record=False),
+            call("logits.numpy"),
+        )
+        for label, V, E, H, L, cell, dropout, N, T in shapes
+    ]
+
+
+def _sample_torch_cases(rng):
+    text = "def f(x):\n    return x + 1\n"  # 15 distinct characters
+    settings = [
+        ("temperature 1", 1.0, "def", 12),
+        ("a low temperature", 0.5, "re", 10),
+        ("a high temperature", 2.0, "x", 10),
+        ("temperature 0: the likeliest character", 0.0, "f(", 8),
+    ]
+    return [
+        case(
+            label,
+            call("torch.manual_seed", int(rng.integers(0, 2**31)), record=False),
+            call("CharVocab.from_text", text, bind="vocab", record=False),
+            call("CharRNN", 15, 4, 6, 2, "lstm", 0.0, bind="model", record=False),
+            Call("model.head.weight", bind="w", record=False, read=True),
+            call("torch.nn.init.normal_", Ref("w"), 0.0, 2.0, record=False),
+            Call("model.rnn.weight_hh_l0", bind="w_hh", record=False, read=True),
+            call("torch.nn.init.normal_", Ref("w_hh"), 0.0, 1.5, record=False),
+            call("torch.Generator", bind="gen", record=False),
+            call("gen.manual_seed", int(rng.integers(0, 2**31)), record=False),
+            call("sample", Ref("model"), Ref("vocab"), prime, length, T, Ref("gen"),
+                 bind="text", record=False),
+            call("vocab.encode", Ref("text")),
+        )
+        for label, T, prime, length in settings
+    ]  # fmt: skip
+
+
+def _char_rnn_variant(*, use_dropout=True, batch_first=True, order=("embed", "rnn", "head")):
+    """A CharRNN with one known mistake (torch imported when it is built)."""
+
+    def build(vocab_size, embed_dim=32, hidden_size=128, num_layers=1, cell="lstm", dropout=0.0):
+        from torch import nn
+
+        class Variant(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.vocab_size, self.cell = vocab_size, cell
+                rnn_class = {"lstm": nn.LSTM, "gru": nn.GRU}[cell]
+                makers = {
+                    "embed": lambda: nn.Embedding(vocab_size, embed_dim),
+                    "rnn": lambda: rnn_class(
+                        embed_dim, hidden_size, num_layers=num_layers, batch_first=batch_first,
+                        dropout=dropout if use_dropout and num_layers > 1 else 0.0,
+                    ),
+                    "head": lambda: nn.Linear(hidden_size, vocab_size),
+                }  # fmt: skip
+                for name in order:
+                    setattr(self, name, makers[name]())
+
+            def forward(self, x, state=None):
+                out, state = self.rnn(self.embed(x), state)
+                return self.head(out), state
+
+        return Variant()
+
+    return build
+
+
+def _sample_variant(*, times=False, carry_state=True, read_prime=True):
+    """sample with one known mistake."""
+
+    def sample(model, vocab, prime, length, temperature=1.0, generator=None):
+        import torch
+
+        model.eval()
+        ids = vocab.encode(prime) if read_prime else vocab.encode(prime[-1])
+        with torch.no_grad():
+            logits, state = model(torch.as_tensor(ids)[None])
+            out = []
+            for _ in range(length):
+                scores = logits[0, -1].double()
+                if temperature == 0:
+                    out.append(int(torch.argmax(scores)))
+                else:
+                    scaled = scores * temperature if times else scores / temperature
+                    probs = torch.softmax(scaled, dim=-1)
+                    out.append(int(torch.multinomial(probs, 1, generator=generator)))
+                logits, state = model(torch.tensor([[out[-1]]]), state if carry_state else None)
+        return vocab.decode(out)
+
+    return sample
+
+
+CHAR_MODULE_NAMES = {
+    "s5.out": "the initial parameters, in order",
+    "s6.out": "model.rnn.dropout",
+    "s11.out": "the logits",
+}
 
 
 # The known mistakes: what a student's wrong output most likely comes from
@@ -558,6 +879,77 @@ def weights_reshaped_not_transposed(lstm):
     return W_ih[order].reshape(D, 4 * H), W_hh[order].reshape(H, 4 * H), (b_ih + b_hh)[order]
 
 
+def char_loss_summed_over_time(params, x, y, forward, backward):
+    """The loss and gradients summed over the T steps (temporal_softmax_loss's convention)."""
+    loss, grads = char_rnn_loss(params, x, y, forward, backward)
+    T = x.shape[1]
+    return loss * T, {name: g * T for name, g in grads.items()}
+
+
+def char_loss_gradient_of_the_sum(params, x, y, forward, backward):
+    """The loss averaged over N T characters, its gradients not divided by T."""
+    loss, grads = char_rnn_loss(params, x, y, forward, backward)
+    return loss, {name: g * x.shape[1] for name, g in grads.items()}
+
+
+def char_loss_targets_are_inputs(params, x, y, forward, backward):
+    """Scores each input character instead of the next one (y ignored)."""
+    return char_rnn_loss(params, x, x, forward, backward)
+
+
+def char_loss_no_embedding_gradient(params, x, y, forward, backward):
+    """dx of the recurrent layer never reaches W_embed."""
+    loss, grads = char_rnn_loss(params, x, y, forward, backward)
+    return loss, {**grads, "W_embed": np.zeros_like(params["W_embed"])}
+
+
+def _draw(p, u):
+    return min(int(np.searchsorted(np.cumsum(p), u, side="right")), p.size - 1)
+
+
+def _sampler(
+    params,
+    prime_ids,
+    temperature,
+    uniforms,
+    *,
+    times=False,
+    feed_prime=False,
+    skip_last_prime=False,
+):
+    Wx, Wh, b, W_embed = params["Wx"], params["Wh"], params["b"], params["W_embed"]
+    h = np.zeros((1, Wh.shape[0]))
+    prime = list(prime_ids[:-1] if skip_last_prime and len(prime_ids) > 1 else prime_ids)
+    for char_id in prime:
+        h, _ = rnn_step_forward(W_embed[[int(char_id)]], h, Wx, Wh, b)
+    ids = np.zeros(len(uniforms), dtype=np.int64)
+    for t, u in enumerate(uniforms):
+        scores = h[0] @ params["W_out"] + params["b_out"]
+        if times:
+            p = softmax_with_temperature(scores * temperature, 1.0)
+        else:
+            p = softmax_with_temperature(scores, temperature)
+        ids[t] = _draw(p, u)
+        fed = int(prime_ids[-1]) if feed_prime else ids[t]
+        h, _ = rnn_step_forward(W_embed[[fed]], h, Wx, Wh, b)
+    return ids
+
+
+def sample_times_temperature(params, prime_ids, temperature, uniforms):
+    """softmax(scores * T): the temperature multiplies where it divides."""
+    return _sampler(params, prime_ids, temperature, uniforms, times=True)
+
+
+def sample_feeds_the_prime(params, prime_ids, temperature, uniforms):
+    """Feeds the prime's last character back at every step instead of the drawn one."""
+    return _sampler(params, prime_ids, temperature, uniforms, feed_prime=True)
+
+
+def sample_skips_last_prime_char(params, prime_ids, temperature, uniforms):
+    """Starts drawing before reading the prime's last character."""
+    return _sampler(params, prime_ids, temperature, uniforms, skip_last_prime=True)
+
+
 #: per graded function, (what the mistake is, an implementation that makes it)
 MISTAKES = {
     "rnn_step_forward": [
@@ -626,6 +1018,57 @@ MISTAKES = {
         ),
         ("the sign of the update gate's gradient is flipped", gru_back_update_sign),
     ],
+    "char_rnn_loss": [
+        (
+            "the loss summed over the T steps: average it over all N T characters",
+            char_loss_summed_over_time,
+        ),
+        (
+            "the gradients are those of the sum over T: divide them by N T as the loss",
+            char_loss_gradient_of_the_sum,
+        ),
+        (
+            "each character scored against itself: the targets are y, the next characters",
+            char_loss_targets_are_inputs,
+        ),
+        (
+            "grads['W_embed'] is zero: the recurrent layer's dx flows into the embedding",
+            char_loss_no_embedding_gradient,
+        ),
+    ],
+    "sample_char_rnn": [
+        ("softmax(scores * T): the temperature divides the scores", sample_times_temperature),
+        (
+            "the prime's last character fed back at every step: feed the character just drawn",
+            sample_feeds_the_prime,
+        ),
+        (
+            "drawing starts before the prime's last character was read",
+            sample_skips_last_prime_char,
+        ),
+    ],
+    "CharRNN": [
+        (
+            "the recurrent layer without dropout: pass dropout to nn.LSTM when L > 1",
+            _char_rnn_variant(use_dropout=False),
+        ),
+        (
+            "batch_first forgotten: the layer reads (N, T) as (T, N)",
+            _char_rnn_variant(batch_first=False),
+        ),
+        (
+            "the layers created in another order than embed, rnn, head: other initial weights",
+            _char_rnn_variant(order=("rnn", "embed", "head")),
+        ),
+    ],
+    "sample": [
+        ("softmax(logits * T): the temperature divides the logits", _sample_variant(times=True)),
+        (
+            "the state is not carried from one character to the next",
+            _sample_variant(carry_state=False),
+        ),
+        ("only the prime's last character is read", _sample_variant(read_prime=False)),
+    ],
     "numpy_lstm_weights_from_torch": [
         (
             "PyTorch's gate order kept: reorder the blocks i, f, g, o to i, f, o, g",
@@ -657,6 +1100,71 @@ CHECKS = [
     _forward_check("gru_step_forward", _step_forward_cases("gru"), ("next_h",)),
     _backward_check(
         "gru_step_backward", "gru_step_forward", _step_backward_cases("gru"), STEP_GRADS
+    ),
+    Check(
+        grade_id="test_char_rnn_loss",
+        function="char_rnn_loss",
+        alternatives=alternatives("char_rnn_loss", MISTAKES),
+        reference={
+            "rnn_forward": rnn_forward,
+            "rnn_backward": rnn_backward,
+            "char_rnn_loss": char_rnn_loss,
+        },
+        cases=_char_loss_cases,
+        tol=1e-7,
+        names=CHAR_LOSS_NAMES,
+    ),
+    Check(
+        grade_id="test_sample_char_rnn",
+        function="sample_char_rnn",
+        alternatives=alternatives("sample_char_rnn", MISTAKES),
+        reference={"sample_char_rnn": sample_char_rnn},
+        cases=_sample_cases,
+        tol=0.0,
+        names={"s0.out": "the drawn ids"},
+    ),
+    *(
+        Check(
+            grade_id="test_char_tuning",
+            function="best_hidden_size, best_learning_rate",
+            reference=CHAR_CHOICES,
+            cases=lambda rng, label=label: [case(label, *(read(n) for n in CHAR_CHOICES))],
+            names={f"s{i}.out": name for i, name in enumerate(CHAR_CHOICES)},
+            judge=char_judge(threshold),
+        )
+        for label, threshold in (
+            (
+                f"your choices reach a perplexity of {CHAR_PARTIAL:g} on the grader's text",
+                CHAR_PARTIAL,
+            ),
+            (
+                f"your choices reach a perplexity of {CHAR_TARGET:g} on the grader's text",
+                CHAR_TARGET,
+            ),
+        )
+    ),
+    Check(
+        grade_id="test_CharRNN",
+        function="CharRNN",
+        alternatives=alternatives("CharRNN", MISTAKES),
+        reference={"torch": _TorchProxy(), "CharRNN": _reference_char_rnn},
+        cases=_char_module_cases,
+        tol=1e-5,
+        names=CHAR_MODULE_NAMES,
+    ),
+    Check(
+        grade_id="test_sample",
+        function="sample",
+        alternatives=alternatives("sample", MISTAKES),
+        reference={
+            "torch": _TorchProxy(),
+            "CharVocab": CharVocab,
+            "CharRNN": _reference_char_rnn,
+            "sample": _reference_sample,
+        },
+        cases=_sample_torch_cases,
+        tol=0.0,
+        names={"s10.out": "the ids of the sampled text"},
     ),
     Check(
         grade_id="test_numpy_lstm_weights_from_torch",

@@ -1,7 +1,8 @@
 """Softmax with a temperature, the entropy of a distribution, and sampling from it.
 
 Dividing scores by a temperature T > 0 before the softmax sharpens the distribution
-(T < 1) or flattens it (T > 1): T -> 0 approaches a one-hot argmax (entropy 0) and
+(T < 1) or flattens it (T > 1): T -> 0 approaches the uniform distribution over the k
+tied maxima (entropy log k; a one-hot argmax, entropy 0, when the maximum is unique) and
 T -> inf the uniform distribution (entropy log C). 03_softmax shows it with a widget;
 10_rnn samples text with it.
 

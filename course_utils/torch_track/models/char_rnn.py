@@ -22,6 +22,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from course_utils.assignments import graded, reveals
 from course_utils.torch_track.device import single_threaded
 
 CELLS = {"lstm": nn.LSTM, "gru": nn.GRU}
@@ -29,6 +30,13 @@ CELLS = {"lstm": nn.LSTM, "gru": nn.GRU}
 
 class CharRNN(nn.Module):
     """Embedding (V, E) -> ``cell`` (L layers, H units, batch_first) -> Linear(H, V).
+
+    The construction (10_rnn grades it after ``torch.manual_seed``, so the order matters):
+    ``self.embed = nn.Embedding(V, E)``, then ``self.rnn = nn.LSTM`` (or ``nn.GRU``)
+    ``(E, H, num_layers=L, batch_first=True, dropout=dropout if L > 1 else 0.0)``, then
+    ``self.head = nn.Linear(H, V)``; ``self.vocab_size = V`` and ``self.cell = cell``. The
+    recurrent layer's dropout drops (probability ``dropout``) the outputs of every layer but
+    the last, in training mode only.
 
     Inputs of forward:
     - x: int64 tensor of shape (N, T), character ids
@@ -39,6 +47,7 @@ class CharRNN(nn.Module):
     - state: the state after the last step, as above
     """
 
+    @graded("10_rnn")
     def __init__(
         self,
         vocab_size: int,
@@ -63,6 +72,7 @@ class CharRNN(nn.Module):
         )
         self.head = nn.Linear(hidden_size, vocab_size)
 
+    @graded("10_rnn")
     def forward(self, x: torch.Tensor, state=None):
         emb = self.embed(x)  # (N, T, E)
         out, state = self.rnn(emb, state)  # (N, T, H)
@@ -93,6 +103,9 @@ def train_char_rnn(
     clip: float | None = 1.0,
     device: torch.device | None = None,
     seed: int = 0,
+    val_ids=None,
+    eval_every: int = 50,
+    history: dict | None = None,
 ) -> list[float]:
     """Adam on random windows of an encoded text, with gradient clipping (clip_grad_norm_).
 
@@ -102,9 +115,14 @@ def train_char_rnn(
     - steps: number of updates; batch_size: N; seq_len: T; lr: Adam's step size
     - clip: largest global gradient norm (None: no clipping)
     - seed: seeds the CPU generator that draws the windows
+    - val_ids: held-out encoded text (None: none), scored by :func:`held_out_loss` every
+      ``eval_every`` steps and after the last one; ``history`` (a dict) then receives
+      "val_step" and "val_loss", lists of the steps and of the held-out losses (nats/char)
     Returns:
     - losses: list of ``steps`` floats, the mean cross-entropy per character (nats)
     """
+    if val_ids is not None and history is None:
+        raise ValueError("pass a dict as history to receive the held-out losses")
     device = device or next(model.parameters()).device
     model.to(device).train()
     ids = torch.as_tensor(np.asarray(ids), dtype=torch.int64)
@@ -113,6 +131,8 @@ def train_char_rnn(
     losses = torch.zeros(steps, device=device)  # kept on the device: no sync per step
     with single_threaded(device):
         for step in range(steps):
+            if val_ids is not None and step % eval_every == 0:
+                _record_held_out(model, val_ids, step, history, device)
             x, y = char_batch(ids, batch_size, seq_len, generator)  # (N, T) each, on the CPU
             x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
             logits, _ = model(x)  # (N, T, V)
@@ -123,10 +143,43 @@ def train_char_rnn(
                 nn.utils.clip_grad_norm_(model.parameters(), clip)
             optimizer.step()
             losses[step] = loss.detach()
+    if val_ids is not None:
+        _record_held_out(model, val_ids, steps, history, device)
     model.eval()
     return losses.cpu().tolist()
 
 
+def _record_held_out(model, val_ids, step, history, device):
+    history.setdefault("val_step", []).append(step)
+    history.setdefault("val_loss", []).append(held_out_loss(model, val_ids, device=device))
+    model.train()
+
+
+@torch.no_grad()
+def held_out_loss(model, ids, *, seq_len: int = 64, max_windows: int = 64, device=None) -> float:
+    """Mean cross-entropy per character (nats) on windows spread evenly over held-out text.
+
+    The model is put in eval mode (no dropout); exp of the result is the perplexity.
+    Inputs:
+    - model: a CharRNN; ids: int array or tensor of shape (L,), L >= seq_len + 1
+    - seq_len: T; max_windows: at most this many windows (the first ones)
+    """
+    device = device or next(model.parameters()).device
+    ids = torch.as_tensor(np.asarray(ids), dtype=torch.int64)
+    n = min(max_windows, (ids.numel() - 1) // seq_len)
+    if n < 1:
+        raise ValueError(f"a held-out text of {ids.numel()} characters is shorter than T + 1")
+    starts = torch.linspace(0, ids.numel() - 1 - seq_len, n).round().long()  # (n,), spread out
+    offsets = starts[:, None] + torch.arange(seq_len)  # (n, T)
+    x, y = ids[offsets].to(device), ids[offsets + 1].to(device)
+    model.eval()
+    with single_threaded(device):
+        logits, _ = model(x)  # (n, T, V)
+        loss = nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
+    return float(loss)
+
+
+@reveals("10_rnn")
 def _pick(logits: torch.Tensor, temperature: float, generator: torch.Generator | None) -> int:
     """One character id drawn from softmax(logits / temperature); argmax at temperature 0."""
     logits = logits.detach().to("cpu", torch.float64)  # (V,)
@@ -136,6 +189,7 @@ def _pick(logits: torch.Tensor, temperature: float, generator: torch.Generator |
     return int(torch.multinomial(probs, 1, generator=generator))
 
 
+@graded("10_rnn")
 @torch.no_grad()
 def sample(
     model: CharRNN,
@@ -155,6 +209,9 @@ def sample(
     - temperature: T >= 0; low T repeats the likeliest characters, high T approaches
       uniform noise, T = 0 always takes the likeliest one
     - generator: a CPU torch.Generator for the draws (None: the global one)
+    The draw, exactly: the logits of the last position, as float64 on the CPU; at T = 0
+    their argmax, else ``torch.multinomial(torch.softmax(logits / T, -1), 1, generator=...)``.
+    The model reads the prime once, then one character per call, carrying its state.
     Returns:
     - text: the ``length`` generated characters (without the prime)
     """
