@@ -12,10 +12,10 @@ own business.
 from __future__ import annotations
 
 import functools
-import math
 
 import numpy as np
 
+from autograder.checks.outcome import read_choices
 from autograder.spec import Check, Ref, alternatives, call, case, read
 from course_utils.classifiers.fc_net import FullyConnectedNet, TwoLayerNet
 from course_utils.data import load_digits
@@ -372,31 +372,11 @@ def tuning_accuracy(hidden_size: int, learning_rate: float, reg: float) -> float
     return float(np.mean(np.argmax(scores, axis=1) == y_score))
 
 
-def _read_choices(got) -> tuple[tuple[int, float, float] | None, str | None]:
-    """(hidden size, learning rate, reg) from the recorded values, or (None, a sentence)."""
-    values = []
-    for index, (name, (low, high)) in enumerate(TUNING_LIMITS.items()):
-        value = got.get(f"s{index}.out")
-        if value is None or np.size(value) != 1:
-            return None, f"`{name}` must be set to a single number."
-        value = float(np.asarray(value, dtype=np.float64).ravel()[0])
-        if not math.isfinite(value) or not low <= value <= high:
-            return (
-                None,
-                f"`{name}` = {value:g} is outside the range this task allows [{low:g}, {high:g}].",
-            )
-        values.append(value)
-    hidden, learning_rate, reg = values
-    if hidden != int(hidden):
-        return None, f"`best_hidden_size` must be a whole number, got {hidden:g}."
-    return (int(hidden), learning_rate, reg), None
-
-
 def tuning_judge(threshold: float):
     """A judge: None when the grader's run with the student's choices reaches ``threshold``."""
 
     def judge(got) -> str | None:
-        choices, problem = _read_choices(got)
+        choices, problem = read_choices(got, TUNING_LIMITS, whole=("best_hidden_size",))
         if problem:
             return problem
         reached = tuning_accuracy(*choices)

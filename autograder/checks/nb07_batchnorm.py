@@ -12,10 +12,10 @@ with ``Ref("fwd", 1)``, the cache.
 from __future__ import annotations
 
 import functools
-import math
 
 import numpy as np
 
+from autograder.checks.outcome import read_choices
 from autograder.spec import Check, Ref, alternatives, call, case, read
 from course_utils.layer_impl.groupnorm import spatial_groupnorm_backward, spatial_groupnorm_forward
 from course_utils.layers import (
@@ -333,27 +333,11 @@ def outcome_accuracy(learning_rate: float, weight_scale: float) -> float:
     return float(np.mean(np.argmax(scores, axis=1) == y_score))
 
 
-def _read_outcome(got) -> tuple[tuple[float, float] | None, str | None]:
-    values = []
-    for index, (name, (low, high)) in enumerate(OUTCOME_LIMITS.items()):
-        value = got.get(f"s{index}.out")
-        if value is None or np.size(value) != 1:
-            return None, f"`{name}` must be set to a single number."
-        value = float(np.asarray(value, dtype=np.float64).ravel()[0])
-        if not math.isfinite(value) or not low <= value <= high:
-            return (
-                None,
-                f"`{name}` = {value:g} is outside the range this task allows [{low:g}, {high:g}].",
-            )
-        values.append(value)
-    return (values[0], values[1]), None
-
-
 def outcome_judge(threshold: float):
     """A judge: None when the grader's run with the student's choices reaches ``threshold``."""
 
     def judge(got) -> str | None:
-        choices, problem = _read_outcome(got)
+        choices, problem = read_choices(got, OUTCOME_LIMITS)
         if problem:
             return problem
         reached = outcome_accuracy(*choices)

@@ -11,10 +11,10 @@ backward case calls the forward first (bound as "fwd") and passes ``Ref("fwd", 1
 from __future__ import annotations
 
 import functools
-import math
 
 import numpy as np
 
+from autograder.checks.outcome import read_choices
 from autograder.spec import Check, Ref, alternatives, call, case, read
 from course_utils.data import load_digits
 from course_utils.experiments.regularization import (
@@ -199,28 +199,11 @@ def tuning_accuracy(keep: float, reg: float) -> float:
     return float(np.mean(np.argmax(scores, axis=1) == y_score))
 
 
-def _read_choices(got) -> tuple[tuple[float, float] | None, str | None]:
-    """(keep probability, reg) from the recorded values, or (None, a sentence)."""
-    values = []
-    for index, (name, (low, high)) in enumerate(TUNING_LIMITS.items()):
-        value = got.get(f"s{index}.out")
-        if value is None or np.size(value) != 1:
-            return None, f"`{name}` must be set to a single number."
-        value = float(np.asarray(value, dtype=np.float64).ravel()[0])
-        if not math.isfinite(value) or not low <= value <= high:
-            return (
-                None,
-                f"`{name}` = {value:g} is outside the range this task allows [{low:g}, {high:g}].",
-            )
-        values.append(value)
-    return (values[0], values[1]), None
-
-
 def tuning_judge(threshold: float):
     """A judge: None when the grader's run with the student's choices reaches ``threshold``."""
 
     def judge(got) -> str | None:
-        choices, problem = _read_choices(got)
+        choices, problem = read_choices(got, TUNING_LIMITS)
         if problem:
             return problem
         reached = tuning_accuracy(*choices)

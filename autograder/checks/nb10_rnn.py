@@ -27,6 +27,7 @@ import math
 
 import numpy as np
 
+from autograder.checks.outcome import read_choices
 from autograder.spec import Call, Check, Ref, alternatives, call, case, read
 from course_utils.data import CharVocab
 from course_utils.experiments.char_rnn_numpy import char_rnn_loss, sample_char_rnn
@@ -390,30 +391,11 @@ def char_perplexity(hidden_size: int, learning_rate: float) -> float:
     return float(np.exp(loss)) if math.isfinite(loss) and loss < 50 else math.inf
 
 
-def _read_char_choices(got):
-    values = []
-    for index, (name, (low, high)) in enumerate(CHAR_LIMITS.items()):
-        value = got.get(f"s{index}.out")
-        if value is None or np.size(value) != 1:
-            return None, f"`{name}` must be set to a single number."
-        value = float(np.asarray(value, dtype=np.float64).ravel()[0])
-        if not math.isfinite(value) or not low <= value <= high:
-            return (
-                None,
-                f"`{name}` = {value:g} is outside the range this task allows [{low:g}, {high:g}].",
-            )
-        values.append(value)
-    hidden, learning_rate = values
-    if hidden != int(hidden):
-        return None, f"`best_hidden_size` must be a whole number, got {hidden:g}."
-    return (int(hidden), learning_rate), None
-
-
 def char_judge(threshold: float):
     """A judge: None when the grader's run with the student's choices reaches ``threshold``."""
 
     def judge(got):
-        choices, problem = _read_char_choices(got)
+        choices, problem = read_choices(got, CHAR_LIMITS, whole=("best_hidden_size",))
         if problem:
             return problem
         reached = char_perplexity(*choices)

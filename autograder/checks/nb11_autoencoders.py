@@ -35,6 +35,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from autograder.checks.outcome import read_choices
 from autograder.spec import Check, alternatives, call, case, read
 from course_utils.data import load_digits
 from course_utils.experiments.beta_vae import train_beta_vae
@@ -358,30 +359,11 @@ def vae_heldout_loss(latent_dim: int, beta: float) -> float:
     return loss if math.isfinite(loss) else math.inf
 
 
-def _read_vae_choices(got):
-    values = []
-    for index, (name, (low, high)) in enumerate(VAE_LIMITS.items()):
-        value = got.get(f"s{index}.out")
-        if value is None or np.size(value) != 1:
-            return None, f"`{name}` must be set to a single number."
-        value = float(np.asarray(value, dtype=np.float64).ravel()[0])
-        if not math.isfinite(value) or not low <= value <= high:
-            return (
-                None,
-                f"`{name}` = {value:g} is outside the range this task allows [{low:g}, {high:g}].",
-            )
-        values.append(value)
-    latent_dim, beta = values
-    if latent_dim != int(latent_dim):
-        return None, f"`vae_latent_dim` must be a whole number, got {latent_dim:g}."
-    return (int(latent_dim), beta), None
-
-
 def vae_judge(threshold: float):
     """A judge: None when the grader's held-out loss with the choices is at most ``threshold``."""
 
     def judge(got) -> str | None:
-        choices, problem = _read_vae_choices(got)
+        choices, problem = read_choices(got, VAE_LIMITS, whole=("vae_latent_dim",))
         if problem:
             return problem
         loss = vae_heldout_loss(*choices)

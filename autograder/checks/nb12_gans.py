@@ -21,12 +21,12 @@ the reference GAN with them, with its own seed, and counts the modes its samples
 from __future__ import annotations
 
 import functools
-import math
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
+from autograder.checks.outcome import read_choices
 from autograder.spec import Check, alternatives, call, case, read
 from course_utils.experiments.ring_gan import ring_gan_modes
 from course_utils.generative import (
@@ -328,32 +328,12 @@ def ring_modes(batch_size: int, learning_rate: float, steps: int) -> int:
     return run["modes"]
 
 
-def _read_ring_choices(got):
-    """(batch size, learning rate, steps) from the recorded values, or (None, a sentence)."""
-    values = []
-    for index, (name, (low, high)) in enumerate(RING_LIMITS.items()):
-        value = got.get(f"s{index}.out")
-        if value is None or np.size(value) != 1:
-            return None, f"`{name}` must be set to a single number."
-        value = float(np.asarray(value, dtype=np.float64).ravel()[0])
-        if not math.isfinite(value) or not low <= value <= high:
-            return (
-                None,
-                f"`{name}` = {value:g} is outside the range this task allows [{low:g}, {high:g}].",
-            )
-        values.append(value)
-    batch_size, learning_rate, steps = values
-    if batch_size != int(batch_size) or steps != int(steps):
-        return None, "`ring_batch_size` and `ring_steps` must be whole numbers."
-    return (int(batch_size), learning_rate, int(steps)), None
-
-
 def ring_judge(threshold: int):
     """A judge: None when the grader's run with the student's settings covers ``threshold``
     modes or more."""
 
     def judge(got) -> str | None:
-        choices, problem = _read_ring_choices(got)
+        choices, problem = read_choices(got, RING_LIMITS, whole=("ring_batch_size", "ring_steps"))
         if problem:
             return problem
         modes = ring_modes(*choices)
