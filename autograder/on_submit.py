@@ -24,8 +24,10 @@ one grade.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
+import stat
 import tempfile
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -171,12 +173,37 @@ def grade_in_sandbox(run, sub_id: str, student: str) -> dict:
 
     source = inbound(run.paths) / sub_id
     with tempfile.TemporaryDirectory(prefix="on-submit-", dir=run.workdir) as tmp:
-        shutil.copytree(source, Path(tmp) / student, symlinks=True)
+        copy_submission(source, Path(tmp) / student)
         [submission] = find_submissions(Path(tmp), run.assignment, list(run.release))
         try:
             return grade_submission(run, submission)
         except Exception as exc:  # the grader's own failure: a result that says so
             return _grader_error(run, submission, exc)
+
+
+def copy_submission(source: Path, target: Path) -> None:
+    """Copy a submission folder the student wrote: folders and regular files as they are,
+    links as links (the grader refuses them), nothing else: on a FIFO named like a notebook
+    a plain copy raises, and the watcher would stop for the whole class. What cannot be read
+    is left out (graded as missing)."""
+
+    def regular_only(src: str, dst: str) -> None:
+        try:  # opened without blocking or following a link, then checked on what was opened
+            fd = os.open(src, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+        except OSError:
+            return
+        with open(fd, "rb") as handle:
+            if stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                with open(dst, "wb") as out:
+                    shutil.copyfileobj(handle, out)
+
+    target.mkdir(parents=True, exist_ok=True)
+    try:
+        shutil.copytree(
+            source, target, symlinks=True, copy_function=regular_only, dirs_exist_ok=True
+        )
+    except (shutil.Error, OSError):
+        pass  # what could be read was copied
 
 
 def finish_one(paths, db, assignment: str, sub_id: str, student: str, policy, result) -> dict:
@@ -199,7 +226,7 @@ def _keep(paths: CoursePaths, assignment: str, sub_id: str, student: str, source
     store = paths.course_dir / "on_submit" / sub_id
     if store.exists():
         shutil.rmtree(store)
-    shutil.copytree(source, store / "submitted", symlinks=True)
+    copy_submission(source, store / "submitted")
     shutil.copytree(paths.autograded / student / assignment, store / "autograded")
     # nbgrader's exchange names the feedback after this file
     for name in ("timestamp.txt", "submission_secret.txt"):

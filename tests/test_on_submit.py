@@ -207,3 +207,28 @@ def test_two_workers_grade_two_students_at_once_and_one_student_in_order(tmp_pat
     assert rows[second][3] >= rows[first][4]
     assert rows[other][3] < rows[first][4] and rows[first][3] < rows[other][4]
     assert _gradebook_scores(paths) == {"gina": 0.0, "hugo": 4.0}  # the last counts
+
+
+def test_a_fifo_or_a_link_in_a_submission_neither_stops_the_watcher_nor_leaks(
+    tmp_path, monkeypatch
+):
+    """A student controls what is in their inbound folder: a FIFO named like the notebook
+    (on which a plain copy raises, stopping the watcher for the whole class) and a link to a
+    file outside are not copied as files (the grader then finds no notebook: graded as
+    missing)."""
+    from autograder.on_submit import copy_submission
+
+    monkeypatch.setenv("COURSE_EXCHANGE", str(tmp_path / "exchange"))
+    paths = course_paths(tmp_path / "course")
+    (paths.exchange / COURSE_ID / "inbound").mkdir(parents=True)
+    name = _submit(paths, "ivan", _notebooks()["right"])
+    folder = paths.exchange / COURSE_ID / "inbound" / name
+    (folder / f"{ASSIGNMENT}.ipynb").unlink()
+    os.mkfifo(folder / f"{ASSIGNMENT}.ipynb")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("the instructor's")
+    (folder / "notes.txt").symlink_to(secret)
+    copied = tmp_path / "copy"
+    copy_submission(folder, copied)  # shutil.copytree raises on the FIFO (SpecialFileError)
+    assert not (copied / f"{ASSIGNMENT}.ipynb").exists()
+    assert (copied / "notes.txt").is_symlink() and (copied / "timestamp.txt").is_file()
