@@ -167,6 +167,9 @@ def _move_slider_and_compare(page, cell, name: str) -> None:
         " return imgs.length > 0 && imgs[imgs.length - 1].src !== old; }",
         arg=[cell.element_handle(), before_src],
     )
+    # each key press was a change: let every queued redraw land before looking (a redraw
+    # replaces the image element under a screenshot that is still being taken)
+    page.wait_for_function(PAGE_KERNEL_IDLE)
     cell.screenshot(path=SHOTS / f"{name}_2_after.png")
     assert readout.inner_text() != before_value
     assert image.screenshot() != before_image, f"{name}: the plot did not change"
