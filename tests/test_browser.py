@@ -190,6 +190,8 @@ def _click_toggle_and_compare(page, cell, name: str, label: str) -> None:
         " return !!img && img.src !== old && img.complete && img.naturalWidth > 0; }",
         arg=[cell.element_handle(), before_src],
     )
+    # the status line is another message of the same redraw: it may land after the image
+    page.wait_for_function(PAGE_KERNEL_IDLE)
     assert status.inner_text() != before_status, f"{name}: the status line did not change"
     assert image.screenshot() != before_image, f"{name}: the plot did not change"
     cell.screenshot(path=SHOTS / f"{name}_3_toggled.png")
