@@ -11,8 +11,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import torch
 
+from autograder.checks import load_checks
 from autograder.course import course_paths
+from autograder.notebook_checks import run_checks
 from autograder.release import authored_assignments, generate
 from tests.notebook_runner import errors, execute, stderr_of
 
@@ -83,8 +86,47 @@ def test_stubs_name_their_task(assignment):
                 assert "NotImplementedError()" not in cell.source
 
 
+def test_hidden_blocks_run_the_checks_of_their_own_cell():
+    """Each hidden-test block of a solution calls ``run_checks`` for its own assignment and
+    cell, and that cell has checks: the in-process view (a self-learner running a solution,
+    or plain nbgrader) of what the sandbox scores, which tests/test_grading_notebooks.py runs."""
+    call = re.compile(r'run_checks\(\s*"([^"]+)",\s*"([^"]+)",\s*globals\(\)\s*\)')
+    for assignment in ASSIGNMENTS:
+        checked = {c.grade_id for c in load_checks(assignment)}
+        for path in _notebooks(PATHS.solutions / assignment):
+            for cell in nbformat.read(path, as_version=4).cells:
+                for block in HIDDEN_BLOCK.findall(cell.source):
+                    gid = _meta(cell).get("grade_id")
+                    assert call.findall(block) == [(assignment, gid)], f"{path.name} {gid}"
+                    assert gid in checked, f"{path.name}: no checks for {gid}"
+    assert call.findall('run_checks("00_x", "test_a", globals())') == [("00_x", "test_a")]
+
+
+def test_run_checks_catches_a_wrong_answer_in_process():
+    """``run_checks`` fails on a wrong function and passes the reference (assignment 00)."""
+    import numpy as np
+
+    from course_utils.experiments.warmup import moving_average
+
+    run_checks("00_getting_started", "test_moving_average", {"moving_average": moving_average})
+    with pytest.raises(AssertionError):
+        run_checks(
+            "00_getting_started",
+            "test_moving_average",
+            {"np": np, "moving_average": lambda x, w: np.convolve(x, np.ones(w), "valid")},
+        )
+
+
+# On a CPU, tests/test_grading_notebooks.py executes every solution and every untouched release
+# in the grader's sandbox and asserts what the two tests below assert; they run the notebooks in
+# this process, on the GPU the sandbox does not expose (tests/gpu_check/run_on_cuda.sh).
+ON_CUDA_ONLY = pytest.mark.skipif(
+    not torch.cuda.is_available(), reason="on a CPU, test_grading_notebooks runs these notebooks"
+)
+
+
+@ON_CUDA_ONLY
 @pytest.mark.slow
-@pytest.mark.numerics
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_solution_runs_clean(assignment):
     """Top to bottom without an error; graded cells (hidden checks included) quiet on stderr."""
@@ -96,6 +138,7 @@ def test_solution_runs_clean(assignment):
                 assert not stderr_of(cell), f"{_meta(cell)['grade_id']} wrote to stderr"
 
 
+@ON_CUDA_ONLY
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_student_release_fails_only_in_stubs(assignment):
