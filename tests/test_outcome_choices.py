@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from autograder.checks import load_checks
-from autograder.checks.outcome import read_choices
+from autograder.checks.outcome import level_checks, read_choices
 
 LIMITS = {"best_hidden_size": (1, 200), "best_learning_rate": (1e-6, 10.0)}
 
@@ -51,3 +51,16 @@ def test_every_judge_reads_its_whole_choices_without_an_authors_error(assignment
     for check in judged:
         message = check.judge(_got(*([0.5] * 8)))
         assert isinstance(message, str) and message, check.grade_id
+
+
+def test_level_checks_give_one_check_per_level_judged_at_its_threshold():
+    def judge_at(threshold):
+        return lambda got: None if got["s0.out"] >= threshold else f"below {threshold}"
+
+    checks = level_checks("test_x", {"a": 1, "b": 2.0}, judge_at, (("half", 0.5), ("all", 1.0)))
+    assert [c.grade_id for c in checks] == ["test_x", "test_x"]
+    assert [c.cases(None)[0].label for c in checks] == ["half", "all"]  # each its own label
+    assert [c.judge({"s0.out": 0.7}) for c in checks] == [None, "below 1.0"]
+    calls = checks[1].cases(None)[0].calls
+    assert [(c.target, c.read) for c in calls] == [("a", True), ("b", True)]
+    assert checks[0].function == "a, b" and checks[0].names == {"s0.out": "a", "s1.out": "b"}

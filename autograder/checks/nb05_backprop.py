@@ -15,8 +15,8 @@ import functools
 
 import numpy as np
 
-from autograder.checks.outcome import read_choices
-from autograder.spec import Check, Ref, alternatives, call, case, read
+from autograder.checks.outcome import level_checks, read_choices
+from autograder.spec import Check, Ref, alternatives, call, case
 from course_utils.classifiers.fc_net import FullyConnectedNet, TwoLayerNet
 from course_utils.data import load_digits
 from course_utils.layers import (
@@ -767,18 +767,13 @@ CHECKS = [
         tol=1e-7,
         names=FC_NET_NAMES,
     ),
-    *(
-        Check(
-            grade_id="test_tuning",
-            function="best_hidden_size, best_learning_rate, best_reg",
-            reference=TUNING_CHOICES,
-            cases=lambda rng, label=label: [case(label, *(read(n) for n in TUNING_CHOICES))],
-            names={f"s{i}.out": name for i, name in enumerate(TUNING_CHOICES)},
-            judge=tuning_judge(threshold),
-        )
-        for label, threshold in (
+    *level_checks(
+        "test_tuning",
+        TUNING_CHOICES,
+        tuning_judge,
+        (
             (f"your choices reach {TUNING_PARTIAL:.0%} on the grader's split", TUNING_PARTIAL),
             (f"your choices reach {TUNING_TARGET:.0%} on the grader's split", TUNING_TARGET),
-        )
+        ),
     ),
 ]

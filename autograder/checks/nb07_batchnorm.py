@@ -15,8 +15,8 @@ import functools
 
 import numpy as np
 
-from autograder.checks.outcome import read_choices
-from autograder.spec import Check, Ref, alternatives, call, case, read
+from autograder.checks.outcome import level_checks, read_choices
+from autograder.spec import Check, Ref, alternatives, call, case
 from course_utils.layer_impl.groupnorm import spatial_groupnorm_backward, spatial_groupnorm_forward
 from course_utils.layers import (
     batchnorm_backward,
@@ -838,18 +838,13 @@ CHECKS = [
         tol=1e-6,
         names=GRAD_NAMES,
     ),
-    *(
-        Check(
-            grade_id="test_tuning",
-            function="best_learning_rate, best_weight_scale",
-            reference=OUTCOME_CHOICES,
-            cases=lambda rng, label=label: [case(label, *(read(n) for n in OUTCOME_CHOICES))],
-            names={f"s{i}.out": name for i, name in enumerate(OUTCOME_CHOICES)},
-            judge=outcome_judge(threshold),
-        )
-        for label, threshold in (
+    *level_checks(
+        "test_tuning",
+        OUTCOME_CHOICES,
+        outcome_judge,
+        (
             (f"your choices reach {OUTCOME_PARTIAL:.0%} on the grader's split", OUTCOME_PARTIAL),
             (f"your choices reach {OUTCOME_TARGET:.0%} on the grader's split", OUTCOME_TARGET),
-        )
+        ),
     ),
 ]

@@ -24,7 +24,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from autograder.spec import Check, Ref, alternatives, call, case, read
+from autograder.checks.outcome import level_checks
+from autograder.spec import Check, Ref, alternatives, call, case
 from course_utils.classifiers.cnn import ThreeLayerConvNet
 from course_utils.experiments.cnn_challenge import challenge_accuracy, challenge_problem
 from course_utils.experiments.cnn_costs import conv_macs, conv_params
@@ -1163,20 +1164,17 @@ def challenge_judge(threshold: float):
     return judge
 
 
-CHECKS += [
-    Check(
-        grade_id="test_challenge",
-        function="challenge",
-        reference=CHALLENGE_CHOICES,
-        cases=lambda rng, label=label: [case(label, *(read(n) for n in CHALLENGE_CHOICES))],
-        names={
-            **{f"s0.out.{i}": f"challenge_widths[{i}]" for i in range(3)},
-            **{f"s{i}.out": name for i, name in enumerate(CHALLENGE_CHOICES)},
-        },
-        judge=challenge_judge(threshold),
-    )
-    for label, threshold in (
+CHECKS += level_checks(
+    "test_challenge",
+    CHALLENGE_CHOICES,
+    challenge_judge,
+    (
         (f"your choices reach {CHALLENGE_PARTIAL:.0%} on the grader's split", CHALLENGE_PARTIAL),
         (f"your choices reach {CHALLENGE_TARGET:.0%} on the grader's split", CHALLENGE_TARGET),
-    )
-]
+    ),
+    function="challenge",
+    names={
+        **{f"s0.out.{i}": f"challenge_widths[{i}]" for i in range(3)},
+        **{f"s{i}.out": name for i, name in enumerate(CHALLENGE_CHOICES)},
+    },
+)

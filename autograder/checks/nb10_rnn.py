@@ -27,8 +27,8 @@ import math
 
 import numpy as np
 
-from autograder.checks.outcome import read_choices
-from autograder.spec import Call, Check, Ref, alternatives, call, case, read
+from autograder.checks.outcome import level_checks, read_choices
+from autograder.spec import Call, Check, Ref, alternatives, call, case
 from course_utils.data import CharVocab
 from course_utils.experiments.char_rnn_numpy import char_rnn_loss, sample_char_rnn
 from course_utils.experiments.temperature import softmax_with_temperature
@@ -1105,16 +1105,11 @@ CHECKS = [
         tol=0.0,
         names={"s0.out": "the drawn ids"},
     ),
-    *(
-        Check(
-            grade_id="test_char_tuning",
-            function="best_hidden_size, best_learning_rate",
-            reference=CHAR_CHOICES,
-            cases=lambda rng, label=label: [case(label, *(read(n) for n in CHAR_CHOICES))],
-            names={f"s{i}.out": name for i, name in enumerate(CHAR_CHOICES)},
-            judge=char_judge(threshold),
-        )
-        for label, threshold in (
+    *level_checks(
+        "test_char_tuning",
+        CHAR_CHOICES,
+        char_judge,
+        (
             (
                 f"your choices reach a perplexity of {CHAR_PARTIAL:g} on the grader's text",
                 CHAR_PARTIAL,
@@ -1123,7 +1118,7 @@ CHECKS = [
                 f"your choices reach a perplexity of {CHAR_TARGET:g} on the grader's text",
                 CHAR_TARGET,
             ),
-        )
+        ),
     ),
     Check(
         grade_id="test_CharRNN",

@@ -35,8 +35,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from autograder.checks.outcome import read_choices
-from autograder.spec import Check, alternatives, call, case, read
+from autograder.checks.outcome import level_checks, read_choices
+from autograder.spec import Check, alternatives, call, case
 from course_utils.data import load_digits
 from course_utils.experiments.beta_vae import train_beta_vae
 from course_utils.experiments.pca import linear_autoencoder_loss, pca, pca_adapter
@@ -431,18 +431,13 @@ CHECKS = [
             "s0.out.3": "the gradient of the loss with respect to logvar",
         },
     ),
-    *(
-        Check(
-            grade_id="test_vae_choices",
-            function="vae_latent_dim, vae_beta",
-            reference=VAE_CHOICES,
-            cases=lambda rng, label=label: [case(label, *(read(n) for n in VAE_CHOICES))],
-            names={f"s{i}.out": name for i, name in enumerate(VAE_CHOICES)},
-            judge=vae_judge(threshold),
-        )
-        for label, threshold in (
+    *level_checks(
+        "test_vae_choices",
+        VAE_CHOICES,
+        vae_judge,
+        (
             (f"held-out loss at most {VAE_PARTIAL:g} nats in the grader's run", VAE_PARTIAL),
             (f"held-out loss at most {VAE_TARGET:g} nats in the grader's run", VAE_TARGET),
-        )
+        ),
     ),
 ]

@@ -26,8 +26,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from autograder.checks.outcome import read_choices
-from autograder.spec import Check, alternatives, call, case, read
+from autograder.checks.outcome import level_checks, read_choices
+from autograder.spec import Check, alternatives, call, case
 from course_utils.experiments.ring_gan import ring_gan_modes
 from course_utils.generative import (
     discriminator_loss,
@@ -393,21 +393,16 @@ CHECKS = [
         tol=1e-7,
         names=_loss_names("scores_fake"),
     ),
-    *(
-        Check(
-            grade_id="test_ring_settings",
-            function="ring_batch_size, ring_learning_rate, ring_steps",
-            reference=RING_CHOICES,
-            cases=lambda rng, label=label: [case(label, *(read(n) for n in RING_CHOICES))],
-            names={f"s{i}.out": name for i, name in enumerate(RING_CHOICES)},
-            judge=ring_judge(threshold),
-        )
-        for label, threshold in (
+    *level_checks(
+        "test_ring_settings",
+        RING_CHOICES,
+        ring_judge,
+        (
             (
                 f"your settings cover {RING_PARTIAL} of the 8 modes in the grader's run",
                 RING_PARTIAL,
             ),
             (f"your settings cover {RING_TARGET} of the 8 modes in the grader's run", RING_TARGET),
-        )
+        ),
     ),
 ]

@@ -5,13 +5,19 @@ order the task names them); the judge trains the reference with them on the grad
 split. Before that, each choice must be one finite number within the task's range, and the
 ones that count things (a hidden size, steps) whole numbers: otherwise the student gets the
 sentence that says which choice is wrong, and the grader trains nothing.
+
+Most outcome tasks give points in steps (1 point at a partial level, 2 at the target): one
+Check per level, built by :func:`level_checks`.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 
 import numpy as np
+
+from autograder.spec import Check, case, read
 
 
 def read_choices(
@@ -39,3 +45,31 @@ def read_choices(
             value = int(value)
         values.append(value)
     return tuple(values), None
+
+
+def level_checks(
+    grade_id: str,
+    choices: Mapping[str, object],
+    judge_at: Callable[[float], Callable],
+    levels: tuple[tuple[str, float], ...],
+    function: str | None = None,
+    names: Mapping[str, str] | None = None,
+) -> list[Check]:
+    """One Check per (label, threshold) of ``levels``, each worth a point of ``grade_id``.
+
+    ``choices`` maps the student's variable names to the reference's own choices; each Check
+    reads them in that order and is decided by ``judge_at(threshold)``. ``function`` (default:
+    the names joined) and ``names`` (default: ``s<i>.out`` -> the i-th name) are what the
+    student is told.
+    """
+    return [
+        Check(
+            grade_id=grade_id,
+            function=function or ", ".join(choices),
+            reference=choices,
+            cases=lambda rng, label=label: [case(label, *(read(n) for n in choices))],
+            names=names or {f"s{i}.out": name for i, name in enumerate(choices)},
+            judge=judge_at(threshold),
+        )
+        for label, threshold in levels
+    ]
