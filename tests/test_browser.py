@@ -140,6 +140,28 @@ def _run_cells_through(page, last: int) -> None:
     page.locator(".jp-Notebook .jp-Cell").nth(last).scroll_into_view_if_needed()
 
 
+def _settled_screenshot(page, image) -> bytes:
+    """A screenshot of ``image`` (a locator of a cell's last plot) once redraws stop landing.
+
+    The kernel's idle message is not the end: the widget manager applies each model's updates
+    on a promise chain of its own, so a queued redraw may still replace the image element
+    (a screenshot of a detached element fails). Settled: the kernel idle and the image's
+    source unchanged for one second; a redraw under the screenshot makes it look again.
+    """
+    for _ in range(10):
+        page.wait_for_function(PAGE_KERNEL_IDLE)
+        src = image.get_attribute("src")
+        page.wait_for_timeout(1000)
+        if image.get_attribute("src") != src:
+            continue
+        try:
+            return image.screenshot()
+        except Exception as exc:  # replaced while the screenshot was taken
+            if "not attached" not in str(exc):
+                raise
+    raise AssertionError("the plot kept being redrawn for ten rounds")
+
+
 def _move_slider_and_compare(page, cell, name: str) -> None:
     slider = cell.locator(".jupyter-widgets .noUi-handle").first
     try:
@@ -169,18 +191,18 @@ def _move_slider_and_compare(page, cell, name: str) -> None:
     )
     # each key press was a change: let every queued redraw land before looking (a redraw
     # replaces the image element under a screenshot that is still being taken)
-    page.wait_for_function(PAGE_KERNEL_IDLE)
+    after_image = _settled_screenshot(page, image)
     cell.screenshot(path=SHOTS / f"{name}_2_after.png")
     assert readout.inner_text() != before_value
-    assert image.screenshot() != before_image, f"{name}: the plot did not change"
+    assert after_image != before_image, f"{name}: the plot did not change"
 
 
 def _click_toggle_and_compare(page, cell, name: str, label: str) -> None:
     """Click the toggle button ``label`` and wait until the kernel has redrawn the plot."""
-    page.wait_for_function(PAGE_KERNEL_IDLE)  # the slider's queued redraws are all done
     image = cell.locator(".jupyter-widgets img, .jp-OutputArea-output img").last
     status = cell.locator(".widget-html-content").first
-    before_status, before_image = status.inner_text(), image.screenshot()
+    before_image = _settled_screenshot(page, image)  # the slider's redraws have all landed
+    before_status = status.inner_text()
     before_src = image.get_attribute("src")
     cell.locator(".widget-toggle-button", has_text=label).click()
     page.wait_for_function(
@@ -190,10 +212,19 @@ def _click_toggle_and_compare(page, cell, name: str, label: str) -> None:
         " return !!img && img.src !== old && img.complete && img.naturalWidth > 0; }",
         arg=[cell.element_handle(), before_src],
     )
-    # the status line is another message of the same redraw: it may land after the image
-    page.wait_for_function(PAGE_KERNEL_IDLE)
-    assert status.inner_text() != before_status, f"{name}: the status line did not change"
-    assert image.screenshot() != before_image, f"{name}: the plot did not change"
+    # the status line ends with the variant's note (its condition number): wait for the new
+    # variant's. The widget manager applies each model's updates on a promise chain of its
+    # own, so the text may land after the image and after the kernel's idle message (and a
+    # slider redraw still landing changes the text but not the note). A timeout fails.
+    old_note = before_status.split("·")[-1].strip()
+    try:
+        page.wait_for_function(
+            "([el, old]) => el.innerText.split('·').pop().trim() !== old",
+            arg=[status.element_handle(), old_note],
+        )
+    except Exception as exc:
+        raise AssertionError(f"{name}: the variant's note did not change: {old_note!r}") from exc
+    assert _settled_screenshot(page, image) != before_image, f"{name}: the plot did not change"
     cell.screenshot(path=SHOTS / f"{name}_3_toggled.png")
 
 
