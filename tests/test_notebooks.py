@@ -1,4 +1,6 @@
-"""Every authored assignment: release up to date and answer-free, solution and release run.
+"""Every authored assignment: release up to date and answer-free, hidden blocks wired to their
+checks; on a GPU, solution and release run in this process (on a CPU the grader's sandbox runs
+them, in tests/test_grading_notebooks.py).
 
 These tests pick up each folder of solutions/ by themselves, so a new notebook is covered
 as soon as it exists.
@@ -10,6 +12,7 @@ import re
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
 import torch
 
@@ -17,6 +20,7 @@ from autograder.checks import load_checks
 from autograder.course import course_paths
 from autograder.notebook_checks import run_checks
 from autograder.release import authored_assignments, generate
+from course_utils.experiments.warmup import moving_average
 from tests.notebook_runner import errors, execute, stderr_of
 
 PATHS = course_paths()
@@ -104,16 +108,12 @@ def test_hidden_blocks_run_the_checks_of_their_own_cell():
 
 def test_run_checks_catches_a_wrong_answer_in_process():
     """``run_checks`` fails on a wrong function and passes the reference (assignment 00)."""
-    import numpy as np
-
-    from course_utils.experiments.warmup import moving_average
-
     run_checks("00_getting_started", "test_moving_average", {"moving_average": moving_average})
     with pytest.raises(AssertionError):
         run_checks(
             "00_getting_started",
             "test_moving_average",
-            {"np": np, "moving_average": lambda x, w: np.convolve(x, np.ones(w), "valid")},
+            {"moving_average": lambda x, w: np.convolve(x, np.ones(w), "valid")},  # sums
         )
 
 
